@@ -1,0 +1,109 @@
+import type { Microdot } from './app.js';
+import { HTTPException } from './http-exception.js';
+import type { RawHeaders } from './internal/header-map.js';
+import { Request } from './request.js';
+import type { Response, StreamBody } from './response.js';
+
+/**
+ * Serves a Web-standard request with `app` (see `Microdot.fetch`). The body is read only when
+ * its declared length is within `app.maxContentLength`, and reading stops past it.
+ */
+export async function handleFetch(
+  app: Microdot,
+  request: globalThis.Request,
+  info: { clientAddr?: string },
+): Promise<globalThis.Response> {
+  let target: URL;
+  try {
+    target = new URL(request.url);
+  } catch {
+    return new globalThis.Response('Bad request', { status: 400 });
+  }
+  const headers: RawHeaders = {};
+  request.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  const init = {
+    app,
+    method: request.method.toUpperCase(),
+    url: target.pathname + target.search,
+    headers,
+    clientAddr: info.clientAddr ?? '',
+    scheme: target.protocol === 'https:' ? ('https' as const) : ('http' as const),
+  };
+  let body: Uint8Array | undefined;
+  if (request.body !== null) {
+    body = await readBody(request.body, app.maxContentLength);
+    if (body === undefined) {
+      const res = await app.handleError(new Request(init), new HTTPException(413, { message: 'Payload too large' }));
+      res.headers.connection = 'close';
+      return toWeb(res, init.method);
+    }
+  }
+  const req = new Request({ ...init, body });
+  const res = await app.dispatch(req);
+  try {
+    return toWeb(res, init.method);
+  } catch (err) {
+    // A header a handler filled with bytes HTTP forbids: never sent, reported as a 500.
+    app.logError(err, req);
+    return new globalThis.Response('Internal server error', { status: 500 });
+  }
+}
+
+/** The whole body, or `undefined` as soon as it passes `limit` bytes. */
+async function readBody(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array | undefined> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+function toWeb(res: Response, method: string): globalThis.Response {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(res.headers)) headers.set(name, value);
+  for (const cookie of res.cookies) headers.append('set-cookie', cookie);
+  const status = res.statusCode;
+  const noBody = method === 'HEAD' || status === 204 || status === 304 || res.body === null;
+  const body = res.body;
+  let webBody: BodyInit | null = null;
+  if (!noBody) {
+    webBody = (typeof body === 'string' || body instanceof Uint8Array ? body : toStream(body!)) as BodyInit;
+  }
+  return new globalThis.Response(webBody, {
+    status,
+    statusText: res.statusText,
+    headers,
+  });
+}
+
+function toStream(body: StreamBody): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  const iterator = body[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await iterator.next();
+      if (done) controller.close();
+      else controller.enqueue(typeof value === 'string' ? encoder.encode(value) : value);
+    },
+    async cancel() {
+      await iterator.return?.();
+    },
+  });
+}

@@ -1,0 +1,162 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { Microdot } from './app.js';
+import { HTTPException } from './http-exception.js';
+import { Request } from './request.js';
+import type { Response, StreamBody } from './response.js';
+
+/** A `node:http` request listener. */
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+const NO_BODY_STATUS = new Set([204, 304]);
+
+/**
+ * Builds the `node:http` listener of `app`. Node's own parser has already rejected malformed
+ * request lines and headers (400/431); this reads the body within the app's limit, dispatches,
+ * and writes the response. Nothing a client sends can make it throw.
+ */
+export function createNodeHandler(app: Microdot): NodeHandler {
+  return (nreq, nres) => {
+    const url = requestTarget(nreq.url);
+    if (url === undefined) {
+      writeError(nres, 400, 'Bad request');
+      return;
+    }
+    const headers = nreq.headers;
+    const declared = headers['content-length'];
+    if (declared === undefined && headers['transfer-encoding'] === undefined) {
+      dispatch(app, newRequest(app, nreq, url, undefined), nres);
+      return;
+    }
+    if (declared !== undefined && Number(declared) > app.maxContentLength) {
+      // Answer at once, without reading the body, and close the connection (RFC 9110 §15.5.14).
+      tooLarge(app, nreq, nres, url);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    nreq.on('data', (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.length;
+      if (size > app.maxContentLength) {
+        done = true;
+        chunks.length = 0;
+        tooLarge(app, nreq, nres, url);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    nreq.on('end', () => {
+      if (done) return;
+      done = true;
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+      dispatch(app, newRequest(app, nreq, url, body), nres);
+    });
+    nreq.on('error', () => {
+      done = true;
+      nres.destroy();
+    });
+  };
+}
+
+function newRequest(app: Microdot, nreq: IncomingMessage, url: string, body: Buffer | undefined): Request {
+  const socket = nreq.socket;
+  return new Request({
+    app,
+    method: nreq.method ?? 'GET',
+    url,
+    headers: nreq.headers,
+    body,
+    clientAddr: socket.remoteAddress ?? '',
+    scheme: (socket as TLSSocket).encrypted ? 'https' : 'http',
+  });
+}
+
+/** The path-and-query of a request target; absolute-form is reduced to it (RFC 9112 §3.2.2). */
+function requestTarget(target: string | undefined): string | undefined {
+  if (target === undefined || target === '') return undefined;
+  if (target.charCodeAt(0) === 47 /* / */) return target;
+  if (target === '*') return target;
+  const m = /^https?:\/\/[^/?#]*(.*)$/i.exec(target);
+  if (m === null) return undefined;
+  return m[1] === '' ? '/' : m[1]!.startsWith('?') ? `/${m[1]}` : m[1];
+}
+
+function dispatch(app: Microdot, req: Request, nres: ServerResponse): void {
+  const out = app.dispatch(req);
+  if (out instanceof Promise) {
+    out.then(
+      (res) => send(app, req, res, nres),
+      (err: unknown) => {
+        app.logError(err, req);
+        writeError(nres, 500, 'Internal server error');
+      },
+    );
+  } else {
+    send(app, req, out, nres);
+  }
+}
+
+function tooLarge(app: Microdot, nreq: IncomingMessage, nres: ServerResponse, url: string): void {
+  const req = newRequest(app, nreq, url, undefined);
+  void app.handleError(req, new HTTPException(413, { message: 'Payload too large' })).then((res) => {
+    res.headers.connection = 'close';
+    send(app, req, res, nres);
+  });
+}
+
+/** Writes `res`; a header a handler filled with CR/LF or other invalid bytes becomes a 500. */
+function send(app: Microdot, req: Request, res: Response, nres: ServerResponse): void {
+  if (nres.headersSent || nres.destroyed) return;
+  const status = res.statusCode;
+  let body = res.body;
+  let headers: Record<string, string | string[]> = res.headers;
+  if (res.cookies.length > 0) headers = { ...headers, 'set-cookie': res.cookies };
+  if (NO_BODY_STATUS.has(status) || status < 200) {
+    body = null;
+  } else if (isStream(body)) {
+    // Length unknown: Node sends it chunked.
+  } else if (headers['content-length'] === undefined) {
+    headers['content-length'] = String(
+      body === null ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : (body as Uint8Array).byteLength,
+    );
+  }
+  try {
+    nres.writeHead(status, res.statusText, headers);
+  } catch (err) {
+    app.logError(err, req);
+    writeError(nres, 500, 'Internal server error');
+    return;
+  }
+  if (body === null || req.method === 'HEAD') nres.end();
+  else if (isStream(body)) void pipeStream(app, req, body, nres);
+  else nres.end(body);
+}
+
+function isStream(body: Response['body']): body is StreamBody {
+  return body !== null && typeof body === 'object' && Symbol.asyncIterator in body;
+}
+
+/** Writes a streamed body, waiting for the socket to drain; an error mid-stream cuts the connection. */
+async function pipeStream(app: Microdot, req: Request, body: StreamBody, nres: ServerResponse): Promise<void> {
+  try {
+    for await (const chunk of body) {
+      if (nres.destroyed) return;
+      if (!nres.write(chunk)) await new Promise((resolve) => nres.once('drain', resolve));
+    }
+    nres.end();
+  } catch (err) {
+    app.logError(err, req);
+    nres.destroy();
+  }
+}
+
+function writeError(nres: ServerResponse, status: number, text: string): void {
+  if (nres.headersSent || nres.destroyed) return;
+  nres.writeHead(status, {
+    'content-type': 'text/plain; charset=UTF-8',
+    'content-length': String(text.length),
+  });
+  nres.end(text);
+}

@@ -1,0 +1,194 @@
+import type { Microdot } from './app.js';
+import { HTTPException } from './http-exception.js';
+import { HeaderMap, type RawHeaders } from './internal/header-map.js';
+import type { MultiDict } from './multidict.js';
+import type { Response } from './response.js';
+import { parseCookies } from './utils/cookie.js';
+import { parseQuery } from './utils/url.js';
+
+/** A hook run after the handler, only when it did not throw. May return a replacement. */
+export type AfterRequestHook = (
+  req: Request,
+  res: Response,
+) => Response | undefined | void | Promise<Response | undefined | void>;
+
+/** What an adapter knows about an incoming request. */
+export interface RequestInit {
+  /** The application that serves it. */
+  app: Microdot;
+  /** The request method, upper case. */
+  method: string;
+  /** The request target: path and query string, still percent-encoded. */
+  url: string;
+  /** The headers, by lower-case name. */
+  headers: RawHeaders;
+  /** The whole body (empty when there is none). */
+  body?: Uint8Array;
+  /** The client's address. */
+  clientAddr?: string;
+  /** `https` when the connection is TLS. */
+  scheme?: 'http' | 'https';
+}
+
+const EMPTY = new Uint8Array(0);
+const decoder = new TextDecoder();
+
+/**
+ * An HTTP request as handlers see it. Everything derived (query arguments, cookies, JSON, form)
+ * is parsed on first use, so a handler pays only for what it reads.
+ *
+ * @example
+ * ```ts
+ * app.get('/hello', (req) => `Hello, ${req.args.get('name') ?? 'stranger'}!`);
+ * ```
+ */
+export class Request {
+  /** The application serving this request. */
+  readonly app: Microdot;
+  /** The client's address. */
+  readonly clientAddr: string;
+  /** The method, upper case (`GET`, `POST`, …). */
+  readonly method: string;
+  /** `http` or `https`, as the connection came in (proxies are not trusted here). */
+  readonly scheme: 'http' | 'https';
+  /** The request target: path and query string, still percent-encoded. */
+  readonly url: string;
+  /** The path part of the URL, still percent-encoded. */
+  readonly path: string;
+  /** The query string (after `?`), or the empty string. */
+  readonly queryString: string;
+  /** The raw body bytes. */
+  readonly body: Uint8Array;
+  /** A place for the application's own per-request data. */
+  g: Record<string, unknown> = {};
+  /** The arguments matched from the URL pattern. */
+  urlArgs: Record<string, unknown> = {};
+  /** The URL prefix of the mounted sub-application that serves this route, if any. */
+  urlPrefix = '';
+  /** The mounted sub-application that serves this route, if any. */
+  subapp: Microdot | undefined;
+
+  readonly #raw: RawHeaders;
+  #headers: HeaderMap | undefined;
+  #args: MultiDict<string> | undefined;
+  #cookies: Record<string, string> | undefined;
+  #json: unknown;
+  #form: MultiDict<string> | null | undefined;
+  /** @internal Hooks registered with {@link Request.afterRequest}. */
+  afterRequestHooks: AfterRequestHook[] | undefined;
+
+  constructor(init: RequestInit) {
+    this.app = init.app;
+    this.method = init.method;
+    this.url = init.url;
+    this.#raw = init.headers;
+    this.body = init.body ?? EMPTY;
+    this.clientAddr = init.clientAddr ?? '';
+    this.scheme = init.scheme ?? 'http';
+    const q = init.url.indexOf('?');
+    if (q === -1) {
+      this.path = init.url;
+      this.queryString = '';
+    } else {
+      this.path = init.url.slice(0, q);
+      this.queryString = init.url.slice(q + 1);
+    }
+  }
+
+  /** The headers, case-insensitive (`req.headers.get('Content-Type')`). */
+  get headers(): HeaderMap {
+    this.#headers ??= new HeaderMap(this.#raw);
+    return this.#headers;
+  }
+
+  /** Fast lookup of a header by its lower-case name; repeated headers are joined with `, `. */
+  header(lowerCaseName: string): string | undefined {
+    const value = this.#raw[lowerCaseName];
+    return value === undefined || typeof value === 'string' ? value : value.join(', ');
+  }
+
+  /** The query-string arguments. A malformed query answers 400. */
+  get args(): MultiDict<string> {
+    if (this.#args === undefined) {
+      try {
+        this.#args = parseQuery(this.queryString);
+      } catch (err) {
+        throw new HTTPException(400, { message: 'Malformed query string', cause: err });
+      }
+    }
+    return this.#args;
+  }
+
+  /** The cookies the client sent (RFC 6265 §5.4); malformed pairs are skipped. */
+  get cookies(): Record<string, string> {
+    this.#cookies ??= parseCookies(this.header('cookie'));
+    return this.#cookies;
+  }
+
+  /** The `Content-Length` of the body (0 when absent). */
+  get contentLength(): number {
+    return this.body.byteLength;
+  }
+
+  /** The `Content-Type` header, if sent. */
+  get contentType(): string | undefined {
+    return this.header('content-type');
+  }
+
+  /** The body as text (UTF-8). */
+  get text(): string {
+    return decoder.decode(this.body);
+  }
+
+  /**
+   * The body parsed as JSON when the content type is `application/json`, else `undefined`.
+   * Malformed JSON answers 400.
+   */
+  get json(): unknown {
+    if (this.#json === undefined) {
+      const type = this.contentType;
+      if (type === undefined || !/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) {
+        return undefined;
+      }
+      try {
+        this.#json = JSON.parse(this.text);
+      } catch (err) {
+        throw new HTTPException(400, { message: 'Malformed JSON body', cause: err });
+      }
+    }
+    return this.#json;
+  }
+
+  /**
+   * The form fields of an `application/x-www-form-urlencoded` body, else `undefined`.
+   * Malformed encoding answers 400.
+   */
+  get form(): MultiDict<string> | undefined {
+    if (this.#form === undefined) {
+      const type = this.contentType;
+      if (type === undefined || !/^application\/x-www-form-urlencoded\b/i.test(type)) {
+        this.#form = null;
+      } else {
+        try {
+          this.#form = parseQuery(this.text);
+        } catch (err) {
+          throw new HTTPException(400, { message: 'Malformed form body', cause: err });
+        }
+      }
+    }
+    return this.#form ?? undefined;
+  }
+
+  /**
+   * Registers a hook that runs after this request's handler (and after the app's own
+   * after-request hooks), only if the handler did not throw. It may return a new response.
+   *
+   * @example
+   * ```ts
+   * req.afterRequest((req, res) => { res.setHeader('X-Trace', '1'); });
+   * ```
+   */
+  afterRequest(hook: AfterRequestHook): void {
+    (this.afterRequestHooks ??= []).push(hook);
+  }
+}

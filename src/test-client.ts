@@ -1,0 +1,216 @@
+import type { Microdot } from './app.js';
+import { HTTPException } from './http-exception.js';
+import type { RawHeaders } from './internal/header-map.js';
+import { Request } from './request.js';
+import type { Response } from './response.js';
+import { parseSetCookie } from './utils/cookie.js';
+
+/** Options of a {@link TestClient} request. */
+export interface TestRequestOptions {
+  /** Extra request headers. */
+  headers?: Record<string, string>;
+  /** A raw body (text or bytes). */
+  body?: string | Uint8Array;
+  /** A value sent as a JSON body (sets `Content-Type: application/json`). */
+  json?: unknown;
+}
+
+/** A response as the {@link TestClient} received it. */
+export interface TestResponse {
+  /** The status code. */
+  statusCode: number;
+  /** The reason phrase. */
+  reason: string;
+  /** The headers, by lower-case name; `set-cookie` is a list. */
+  headers: Record<string, string | string[]>;
+  /** The body bytes (empty for HEAD). */
+  body: Buffer;
+  /** The body as UTF-8 text. */
+  text: string;
+  /** The body parsed as JSON when the response is JSON, else `undefined`. */
+  json: unknown;
+}
+
+interface JarCookie {
+  name: string;
+  value: string;
+  path: string;
+  expires: number | undefined;
+}
+
+/**
+ * Drives an app in-process, without a socket, as Microdot's `TestClient` does. It keeps a
+ * cookie jar: cookies from `Set-Cookie` are sent back to paths under their `Path`, and
+ * forgotten on `Max-Age=0` or an `Expires` in the past.
+ *
+ * @example
+ * ```ts
+ * import { TestClient } from 'microdot-ts/test-client';
+ * const client = new TestClient(app);
+ * const res = await client.get('/');
+ * assert.equal(res.text, 'Hello, World!');
+ * ```
+ */
+export class TestClient {
+  readonly app: Microdot;
+  readonly #jar = new Map<string, JarCookie>();
+
+  /** @param cookies Cookies to start the jar with (path `/`). */
+  constructor(app: Microdot, options: { cookies?: Record<string, string> } = {}) {
+    this.app = app;
+    for (const [name, value] of Object.entries(options.cookies ?? {})) {
+      this.#jar.set(`${name};/`, { name, value, path: '/', expires: undefined });
+    }
+  }
+
+  /** The cookies the jar would send to `path`, by name. */
+  cookies(path = '/'): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const cookie of this.#matching(path)) out[cookie.name] ??= cookie.value;
+    return out;
+  }
+
+  /** Sends a request with any method. */
+  async request(method: string, url: string, options: TestRequestOptions = {}): Promise<TestResponse> {
+    const headers: RawHeaders = {};
+    for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value;
+    let body: Uint8Array | undefined;
+    if (options.json !== undefined) {
+      body = Buffer.from(JSON.stringify(options.json));
+      headers['content-type'] ??= 'application/json';
+    } else if (options.body !== undefined) {
+      body = typeof options.body === 'string' ? Buffer.from(options.body) : options.body;
+    }
+    if (body !== undefined) headers['content-length'] = String(body.byteLength);
+    const path = url.split('?', 1)[0]!;
+    const jarCookies = this.#matching(path).map((c) => `${c.name}=${c.value}`);
+    if (jarCookies.length > 0) {
+      headers.cookie = headers.cookie === undefined ? jarCookies.join('; ') : `${headers.cookie}; ${jarCookies.join('; ')}`;
+    }
+    const res = await this.send(method.toUpperCase(), url, headers, body);
+    const setCookie = res.headers['set-cookie'];
+    if (setCookie !== undefined) this.#store(typeof setCookie === 'string' ? [setCookie] : setCookie);
+    return res;
+  }
+
+  /**
+   * Delivers one request and returns the response; the cookie jar is handled around it.
+   * The default drives the app in-process; a subclass may send it over a real connection.
+   */
+  protected async send(
+    method: string,
+    url: string,
+    headers: RawHeaders,
+    body: Uint8Array | undefined,
+  ): Promise<TestResponse> {
+    const req = new Request({ app: this.app, method, url, headers, body, clientAddr: '127.0.0.1' });
+    const res =
+      body !== undefined && body.byteLength > this.app.maxContentLength
+        ? await this.app.handleError(req, new HTTPException(413, { message: 'Payload too large' }))
+        : await this.app.dispatch(req);
+    return toTestResponse(res, method, await bodyBytes(res, method));
+  }
+
+  /** Sends a GET request. */
+  get(url: string, options?: TestRequestOptions): Promise<TestResponse> {
+    return this.request('GET', url, options);
+  }
+
+  /** Sends a HEAD request. */
+  head(url: string, options?: TestRequestOptions): Promise<TestResponse> {
+    return this.request('HEAD', url, options);
+  }
+
+  /** Sends a POST request. */
+  post(url: string, options?: TestRequestOptions): Promise<TestResponse> {
+    return this.request('POST', url, options);
+  }
+
+  /** Sends a PUT request. */
+  put(url: string, options?: TestRequestOptions): Promise<TestResponse> {
+    return this.request('PUT', url, options);
+  }
+
+  /** Sends a PATCH request. */
+  patch(url: string, options?: TestRequestOptions): Promise<TestResponse> {
+    return this.request('PATCH', url, options);
+  }
+
+  /** Sends a DELETE request. */
+  delete(url: string, options?: TestRequestOptions): Promise<TestResponse> {
+    return this.request('DELETE', url, options);
+  }
+
+  /** Sends an OPTIONS request. */
+  options(url: string, options?: TestRequestOptions): Promise<TestResponse> {
+    return this.request('OPTIONS', url, options);
+  }
+
+  #matching(path: string): JarCookie[] {
+    const now = Date.now();
+    const out: JarCookie[] = [];
+    for (const [key, cookie] of this.#jar) {
+      if (cookie.expires !== undefined && cookie.expires <= now) {
+        this.#jar.delete(key);
+      } else if (pathMatches(path, cookie.path)) {
+        out.push(cookie);
+      }
+    }
+    // RFC 6265 §5.4: cookies with longer paths are listed first.
+    return out.sort((a, b) => b.path.length - a.path.length);
+  }
+
+  #store(setCookies: readonly string[]): void {
+    const now = Date.now();
+    for (const line of setCookies) {
+      const parsed = parseSetCookie(line);
+      if (parsed === undefined) continue;
+      const path = parsed.path?.startsWith('/') ? parsed.path : '/';
+      const key = `${parsed.name};${path}`;
+      let expires: number | undefined;
+      if (parsed.maxAge !== undefined) expires = now + parsed.maxAge * 1000;
+      else if (parsed.expires !== undefined) expires = parsed.expires.getTime();
+      if (expires !== undefined && expires <= now) this.#jar.delete(key);
+      else this.#jar.set(key, { name: parsed.name, value: parsed.value, path, expires });
+    }
+  }
+}
+
+/** RFC 6265 §5.1.4 path-match. */
+function pathMatches(requestPath: string, cookiePath: string): boolean {
+  if (requestPath === cookiePath) return true;
+  if (!requestPath.startsWith(cookiePath)) return false;
+  return cookiePath.endsWith('/') || requestPath.charAt(cookiePath.length) === '/';
+}
+
+async function bodyBytes(res: Response, method: string): Promise<Buffer> {
+  const raw = res.body;
+  if (method === 'HEAD' || raw === null) return Buffer.alloc(0);
+  if (typeof raw === 'string') return Buffer.from(raw);
+  if (raw instanceof Uint8Array) return Buffer.from(raw);
+  const chunks: Buffer[] = [];
+  for await (const chunk of raw) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
+
+function toTestResponse(res: Response, method: string, body: Buffer): TestResponse {
+  const headers: Record<string, string | string[]> = { ...res.headers };
+  if (res.cookies.length > 0) headers['set-cookie'] = [...res.cookies];
+  if (method !== 'HEAD' && !(res.body instanceof Uint8Array) && typeof res.body !== 'string' && res.body !== null) {
+    // A streamed body has no length until it is read.
+  } else if (headers['content-length'] === undefined && res.statusCode !== 204 && res.statusCode !== 304) {
+    headers['content-length'] = String(
+      typeof res.body === 'string' ? Buffer.byteLength(res.body) : res.body === null ? 0 : (res.body as Uint8Array).byteLength,
+    );
+  }
+  const text = body.toString('utf8');
+  let json: unknown;
+  if (/^application\/(?:[\w.+-]+\+)?json\b/i.test(res.headers['content-type'] ?? '')) {
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+  }
+  return { statusCode: res.statusCode, reason: res.statusText, headers, body, text, json };
+}
