@@ -218,7 +218,8 @@ export class Microdot {
   errorHandler(status: number, handler: ErrorHandler<HTTPException>): this;
   errorHandler<E>(errorClass: ErrorClass<E>, handler: ErrorHandler<E>): this;
   errorHandler(key: number | Function, handler: ErrorHandler<never>): this {
-    if (typeof key === 'number') this.#statusHandlers.set(key, handler as ErrorHandler<HTTPException>);
+    if (typeof key === 'number')
+      this.#statusHandlers.set(key, handler as ErrorHandler<HTTPException>);
     else this.#classHandlers.set(key, handler as ErrorHandler);
     return this;
   }
@@ -280,7 +281,8 @@ export class Microdot {
       return this.handleError(req, new HTTPException(400, { message: 'Bad request', cause: err }));
     }
     if (match === undefined) {
-      if (allowed === undefined) return this.handleError(req, new HTTPException(404, { message: 'Not found' }));
+      if (allowed === undefined)
+        return this.handleError(req, new HTTPException(404, { message: 'Not found' }));
       if (req.method === 'OPTIONS') {
         const allow = [...allowed];
         if (allowed.has('GET') && !allowed.has('HEAD')) allow.push('HEAD');
@@ -294,7 +296,10 @@ export class Microdot {
     req.urlPrefix = route.urlPrefix;
     req.subapp = route.subapp;
     const local = route.subapp;
-    if (this.#beforeRequest.length > 0 || (local !== undefined && local.#beforeRequest.length > 0)) {
+    if (
+      this.#beforeRequest.length > 0 ||
+      (local !== undefined && local.#beforeRequest.length > 0)
+    ) {
       return this.#dispatchWithHooks(req, route, args);
     }
     let result: HandlerResult | Promise<HandlerResult>;
@@ -349,7 +354,11 @@ export class Microdot {
       return err.res ?? new Response(err.message, err.status);
     }
     if (err !== null && typeof err === 'object') {
-      for (let proto = Object.getPrototypeOf(err); proto !== null; proto = Object.getPrototypeOf(proto)) {
+      for (
+        let proto = Object.getPrototypeOf(err);
+        proto !== null;
+        proto = Object.getPrototypeOf(proto)
+      ) {
         const handler = this.#classHandlers.get(proto.constructor);
         if (handler !== undefined) return toResponse(await handler(req, err));
       }
@@ -362,7 +371,11 @@ export class Microdot {
     return new Response('Internal server error', 500);
   }
 
-  async #dispatchWithHooks(req: Request, route: Route, args: Record<string, unknown>): Promise<Response> {
+  async #dispatchWithHooks(
+    req: Request,
+    route: Route,
+    args: Record<string, unknown>,
+  ): Promise<Response> {
     const local = route.subapp;
     let res: Response;
     try {
@@ -397,7 +410,11 @@ export class Microdot {
     return this.#runAfterHooks(req, res, local);
   }
 
-  async #runAfterHooks(req: Request, res: Response, local: Microdot | undefined): Promise<Response> {
+  async #runAfterHooks(
+    req: Request,
+    res: Response,
+    local: Microdot | undefined,
+  ): Promise<Response> {
     try {
       if (local !== undefined) {
         for (const hook of local.#afterRequest) res = (await hook(req, res)) ?? res;

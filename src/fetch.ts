@@ -35,7 +35,10 @@ export async function handleFetch(
   if (request.body !== null) {
     body = await readBody(request.body, app.maxContentLength);
     if (body === undefined) {
-      const res = await app.handleError(new Request(init), new HTTPException(413, { message: 'Payload too large' }));
+      const res = await app.handleError(
+        new Request(init),
+        new HTTPException(413, { message: 'Payload too large' }),
+      );
       res.headers.connection = 'close';
       return toWeb(res, init.method);
     }
@@ -52,7 +55,10 @@ export async function handleFetch(
 }
 
 /** The whole body, or `undefined` as soon as it passes `limit` bytes. */
-async function readBody(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array | undefined> {
+async function readBody(
+  stream: ReadableStream<Uint8Array>,
+  limit: number,
+): Promise<Uint8Array | undefined> {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -84,7 +90,9 @@ function toWeb(res: Response, method: string): globalThis.Response {
   const body = res.body;
   let webBody: BodyInit | null = null;
   if (!noBody) {
-    webBody = (typeof body === 'string' || body instanceof Uint8Array ? body : toStream(body!)) as BodyInit;
+    webBody = (
+      typeof body === 'string' || body instanceof Uint8Array ? body : toStream(body!)
+    ) as BodyInit;
   }
   return new globalThis.Response(webBody, {
     status,

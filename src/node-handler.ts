@@ -60,7 +60,12 @@ export function createNodeHandler(app: Microdot): NodeHandler {
   };
 }
 
-function newRequest(app: Microdot, nreq: IncomingMessage, url: string, body: Buffer | undefined): Request {
+function newRequest(
+  app: Microdot,
+  nreq: IncomingMessage,
+  url: string,
+  body: Buffer | undefined,
+): Request {
   const socket = nreq.socket;
   return new Request({
     app,
@@ -100,10 +105,12 @@ function dispatch(app: Microdot, req: Request, nres: ServerResponse): void {
 
 function tooLarge(app: Microdot, nreq: IncomingMessage, nres: ServerResponse, url: string): void {
   const req = newRequest(app, nreq, url, undefined);
-  void app.handleError(req, new HTTPException(413, { message: 'Payload too large' })).then((res) => {
-    res.headers.connection = 'close';
-    send(app, req, res, nres);
-  });
+  void app
+    .handleError(req, new HTTPException(413, { message: 'Payload too large' }))
+    .then((res) => {
+      res.headers.connection = 'close';
+      send(app, req, res, nres);
+    });
 }
 
 /** Writes `res`; a header a handler filled with CR/LF or other invalid bytes becomes a 500. */
@@ -119,7 +126,11 @@ function send(app: Microdot, req: Request, res: Response, nres: ServerResponse):
     // Length unknown: Node sends it chunked.
   } else if (headers['content-length'] === undefined) {
     headers['content-length'] = String(
-      body === null ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : (body as Uint8Array).byteLength,
+      body === null
+        ? 0
+        : typeof body === 'string'
+          ? Buffer.byteLength(body)
+          : (body as Uint8Array).byteLength,
     );
   }
   try {
@@ -139,7 +150,12 @@ function isStream(body: Response['body']): body is StreamBody {
 }
 
 /** Writes a streamed body, waiting for the socket to drain; an error mid-stream cuts the connection. */
-async function pipeStream(app: Microdot, req: Request, body: StreamBody, nres: ServerResponse): Promise<void> {
+async function pipeStream(
+  app: Microdot,
+  req: Request,
+  body: StreamBody,
+  nres: ServerResponse,
+): Promise<void> {
   try {
     for await (const chunk of body) {
       if (nres.destroyed) return;

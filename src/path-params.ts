@@ -19,5 +19,11 @@ type AfterLastColon<S extends string> = S extends `${string}:${infer R}` ? After
 type SegmentParam<S extends string> = S extends `re:${infer R}`
   ? { [K in AfterLastColon<R>]: string }
   : S extends `${infer Type}:${infer Name}`
-    ? { [K in Name]: Type extends 'int' ? number : Type extends 'string' | 'path' ? string : unknown }
+    ? {
+        [K in Name]: Type extends 'int'
+          ? number
+          : Type extends 'string' | 'path'
+            ? string
+            : unknown;
+      }
     : { [K in S]: string };

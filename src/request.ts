@@ -189,6 +189,7 @@ export class Request {
    * ```
    */
   afterRequest(hook: AfterRequestHook): void {
-    (this.afterRequestHooks ??= []).push(hook);
+    if (this.afterRequestHooks === undefined) this.afterRequestHooks = [hook];
+    else this.afterRequestHooks.push(hook);
   }
 }

@@ -146,7 +146,9 @@ export class Response {
 
   private setHeaders(headers: HeadersInput): void {
     const entries = Symbol.iterator in headers ? headers : Object.entries(headers);
-    for (const [name, value] of entries as Iterable<[string, string | number | readonly string[]]>) {
+    for (const [name, value] of entries as Iterable<
+      [string, string | number | readonly string[]]
+    >) {
       this.setHeader(name, value);
     }
   }

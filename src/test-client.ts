@@ -71,9 +71,14 @@ export class TestClient {
   }
 
   /** Sends a request with any method. */
-  async request(method: string, url: string, options: TestRequestOptions = {}): Promise<TestResponse> {
+  async request(
+    method: string,
+    url: string,
+    options: TestRequestOptions = {},
+  ): Promise<TestResponse> {
     const headers: RawHeaders = {};
-    for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value;
+    for (const [name, value] of Object.entries(options.headers ?? {}))
+      headers[name.toLowerCase()] = value;
     let body: Uint8Array | undefined;
     if (options.json !== undefined) {
       body = Buffer.from(JSON.stringify(options.json));
@@ -85,11 +90,15 @@ export class TestClient {
     const path = url.split('?', 1)[0]!;
     const jarCookies = this.#matching(path).map((c) => `${c.name}=${c.value}`);
     if (jarCookies.length > 0) {
-      headers.cookie = headers.cookie === undefined ? jarCookies.join('; ') : `${headers.cookie}; ${jarCookies.join('; ')}`;
+      headers.cookie =
+        headers.cookie === undefined
+          ? jarCookies.join('; ')
+          : `${headers.cookie}; ${jarCookies.join('; ')}`;
     }
     const res = await this.send(method.toUpperCase(), url, headers, body);
     const setCookie = res.headers['set-cookie'];
-    if (setCookie !== undefined) this.#store(typeof setCookie === 'string' ? [setCookie] : setCookie);
+    if (setCookie !== undefined)
+      this.#store(typeof setCookie === 'string' ? [setCookie] : setCookie);
     return res;
   }
 
@@ -196,11 +205,24 @@ async function bodyBytes(res: Response, method: string): Promise<Buffer> {
 function toTestResponse(res: Response, method: string, body: Buffer): TestResponse {
   const headers: Record<string, string | string[]> = { ...res.headers };
   if (res.cookies.length > 0) headers['set-cookie'] = [...res.cookies];
-  if (method !== 'HEAD' && !(res.body instanceof Uint8Array) && typeof res.body !== 'string' && res.body !== null) {
+  if (
+    method !== 'HEAD' &&
+    !(res.body instanceof Uint8Array) &&
+    typeof res.body !== 'string' &&
+    res.body !== null
+  ) {
     // A streamed body has no length until it is read.
-  } else if (headers['content-length'] === undefined && res.statusCode !== 204 && res.statusCode !== 304) {
+  } else if (
+    headers['content-length'] === undefined &&
+    res.statusCode !== 204 &&
+    res.statusCode !== 304
+  ) {
     headers['content-length'] = String(
-      typeof res.body === 'string' ? Buffer.byteLength(res.body) : res.body === null ? 0 : (res.body as Uint8Array).byteLength,
+      typeof res.body === 'string'
+        ? Buffer.byteLength(res.body)
+        : res.body === null
+          ? 0
+          : (res.body as Uint8Array).byteLength,
     );
   }
   const text = body.toString('utf8');

@@ -78,7 +78,10 @@ for (const mode of MODES) {
 
     test('request headers are case-insensitive', async () => {
       const app = new Microdot();
-      app.get('/', (req) => `${req.headers.get('X-Foo')}|${req.headers.get('x-foo')}|${req.header('x-foo')}`);
+      app.get(
+        '/',
+        (req) => `${req.headers.get('X-Foo')}|${req.headers.get('x-foo')}|${req.header('x-foo')}`,
+      );
       const client = await mode.client(app);
       const res = await client.get('/', { headers: { 'X-Foo': 'bar' } });
       assert.equal(res.text, 'bar|bar|bar');
@@ -97,8 +100,14 @@ for (const mode of MODES) {
       assert.equal(res.text, '123');
       assert.deepEqual(client.cookies(), { one: '1', four: '4' });
       const setCookie = res.headers['set-cookie'];
-      assert.ok(Array.isArray(setCookie) && setCookie.length === 2, 'one Set-Cookie header per cookie');
-      assert.match(setCookie[1]!, /^two=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0/);
+      assert.ok(
+        Array.isArray(setCookie) && setCookie.length === 2,
+        'one Set-Cookie header per cookie',
+      );
+      assert.match(
+        setCookie[1]!,
+        /^two=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0/,
+      );
     });
 
     test('binary and JSON request bodies', async () => {
@@ -131,7 +140,10 @@ for (const mode of MODES) {
       res = await client.get('/body-status');
       assert.deepEqual([res.statusCode, res.headers['content-type'], res.text], [202, TEXT, 'two']);
       res = await client.get('/body-headers');
-      assert.deepEqual([res.statusCode, res.headers['content-type'], res.text], [200, 'text/html', '<p>three</p>']);
+      assert.deepEqual(
+        [res.statusCode, res.headers['content-type'], res.text],
+        [200, 'text/html', '<p>three</p>'],
+      );
       res = await client.get('/body-status-headers');
       assert.deepEqual(
         [res.statusCode, res.headers['content-type'], res.text],
@@ -320,7 +332,9 @@ for (const mode of MODES) {
     test('HTTPException carrying its own response', async () => {
       const app = new Microdot();
       app.get('/', () => {
-        throw new HTTPException(401, { res: new Response('log in', 401, { 'WWW-Authenticate': 'Basic' }) });
+        throw new HTTPException(401, {
+          res: new Response('log in', 401, { 'WWW-Authenticate': 'Basic' }),
+        });
       });
       const client = await mode.client(app);
       const res = await client.get('/');
@@ -333,7 +347,11 @@ for (const mode of MODES) {
       const app = new Microdot();
       app.get('/dict', async () => ({ foo: 'bar' }));
       app.get('/list', () => ['foo', 'bar']);
-      app.get('/bin', () => [new Uint8Array([0xff, 0xfe]), { 'Content-Type': 'application/octet-stream' }] as const);
+      app.get(
+        '/bin',
+        () =>
+          [new Uint8Array([0xff, 0xfe]), { 'Content-Type': 'application/octet-stream' }] as const,
+      );
       const client = await mode.client(app);
       let res = await client.get('/dict');
       assert.equal(res.headers['content-type'], 'application/json; charset=UTF-8');
@@ -401,10 +419,18 @@ for (const mode of MODES) {
 
     test('URL arguments reach the handler and req.urlArgs', async () => {
       const app = new Microdot();
-      app.get('/users/<int:id>/<name>', (req, { id, name }) => ({ id, name, same: req.urlArgs.id === id }));
+      app.get('/users/<int:id>/<name>', (req, { id, name }) => ({
+        id,
+        name,
+        same: req.urlArgs.id === id,
+      }));
       app.get('/files/<path:rest>', (_req, { rest }) => rest);
       const client = await mode.client(app);
-      assert.deepEqual((await client.get('/users/-42/al%20ice')).json, { id: -42, name: 'al ice', same: true });
+      assert.deepEqual((await client.get('/users/-42/al%20ice')).json, {
+        id: -42,
+        name: 'al ice',
+        same: true,
+      });
       assert.equal((await client.get('/files/a/b/c.txt')).text, 'a/b/c.txt');
       assert.equal((await client.get('/users/x/y')).statusCode, 404);
     });

@@ -33,7 +33,9 @@ const REASONS: Record<number, string> = {
 
 /** The standard reason phrase of `status`, or a generic one. */
 export function reasonPhrase(status: number): string {
-  return REASONS[status] ?? (status >= 500 ? 'Server Error' : status >= 400 ? 'Client Error' : 'OK');
+  return (
+    REASONS[status] ?? (status >= 500 ? 'Server Error' : status >= 400 ? 'Client Error' : 'OK')
+  );
 }
 
 /** A valid HTTP status code for a response (RFC 9110 §15: three digits, 100–599). */

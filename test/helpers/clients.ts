@@ -10,7 +10,11 @@ import { TestClient, type TestResponse } from '../../src/test-client.js';
 export class HttpTestClient extends TestClient {
   readonly server: RunningServer;
 
-  constructor(app: Microdot, server: RunningServer, options?: { cookies?: Record<string, string> }) {
+  constructor(
+    app: Microdot,
+    server: RunningServer,
+    options?: { cookies?: Record<string, string> },
+  ) {
     super(app, options);
     this.server = server;
   }
