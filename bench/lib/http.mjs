@@ -48,16 +48,19 @@ export function nextCookieHeader(previous, setCookies) {
   return [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
 }
 
-/** The same Cookie header with one character of the `session` cookie's value changed. */
+/**
+ * The same Cookie header with one character of the `session` cookie's value changed, near its
+ * end: where every format here keeps its MAC or tag, so the forgery must be rejected.
+ */
 export function tamper(cookieHeader, name = 'session') {
   return cookieHeader
     .split('; ')
     .map((pair) => {
       if (!pair.startsWith(`${name}=`)) return pair;
       const value = pair.slice(name.length + 1);
-      let i = Math.floor(value.length / 2);
-      while (i < value.length && !/[A-Za-z0-9]/.test(value[i])) i++;
-      if (i >= value.length) return `${name}=x${value}`;
+      let i = value.length - 5;
+      while (i > 0 && !/[A-Za-z0-9]/.test(value[i])) i--;
+      if (i <= 0) return `${name}=x${value}`;
       const swapped = value[i] === 'A' ? 'B' : 'A';
       return `${name}=${value.slice(0, i)}${swapped}${value.slice(i + 1)}`;
     })

@@ -1,6 +1,9 @@
 // Starts a bench server as a child process (optionally pinned to one core) and tracks every child
 // so that all of them are killed when the runner exits, however it exits.
 import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const BENCH_DIR = fileURLToPath(new URL('../', import.meta.url));
 
 const children = new Set();
 
@@ -68,9 +71,9 @@ export function startServer(file, { cpu, env = {}, timeoutMs = 15_000 } = {}) {
 /** The most telling line of a crashed server's stderr: the first `Error` line, else the last. */
 function lastError(stderr) {
   const lines = stderr.split('\n').filter((line) => line.trim());
-  return (lines.find((line) => /\b\w*Error\b/.test(line)) ?? lines.at(-1) ?? '')
-    .trim()
-    .slice(0, 200);
+  const line = lines.find((l) => /\b\w*Error\b/.test(l)) ?? lines.at(-1) ?? '';
+  // Paths relative to bench/ keep the table readable.
+  return line.trim().replaceAll(BENCH_DIR, '').slice(0, 200);
 }
 
 /** Resident set size of a process in KiB, from /proc/<pid>/status (Linux only). */

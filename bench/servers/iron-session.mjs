@@ -10,11 +10,18 @@ const options = {
   cookieOptions: { secure: false, httpOnly: true, sameSite: 'lax', path: '/' },
 };
 
-const server = createServer(async (req, res) => {
+const server = createServer((req, res) => {
+  handle(req, res).catch((err) => {
+    // iron-session throws on some malformed cookies (e.g. 'Invalid expiration'): answer, don't crash.
+    res.writeHead(500).end(String(err.message));
+  });
+});
+
+async function handle(req, res) {
   const session = await getIronSession(req, res, options);
   session.count = (session.count ?? 0) + 1;
   await session.save();
   res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
   res.end(`count ${session.count}`);
-});
+}
 server.listen(0, '127.0.0.1', () => console.log(`LISTENING ${server.address().port}`));
