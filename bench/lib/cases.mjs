@@ -1,0 +1,102 @@
+// The benchmark cases, and the correctness check each must pass before it is timed.
+import { craftHs256, get, nextCookieHeader, tamper } from './http.mjs';
+
+/**
+ * kind: 'hello' (body 'Hello, World!'), 'cookie-read' (body 'session present'),
+ *       'read' (body 'count 1' for a count-1 cookie, no save), 'rw' (count + 1, new cookie).
+ * cookie: 'craft' (an HS256 JWT made here), 'self' (issued by the server on a cookie-less GET),
+ *         or the name of another server that issues it (a read-only server issues none).
+ * serverSide: the cookie carries only an id, so a Set-Cookie after the first one is optional.
+ * target: { ratio } to raw-hello, or { beats: case } in req/s.
+ */
+export const CASES = [
+  { name: 'raw-hello', kind: 'hello', cookie: 'craft' },
+  { name: 'raw-cookie-read', kind: 'cookie-read', cookie: 'craft' },
+  { name: 'raw-hs256', kind: 'rw', cookie: 'craft' },
+  { name: 'raw-jose', kind: 'rw', cookie: 'craft' },
+  { name: 'fastify-hello', kind: 'hello', cookie: 'craft' },
+  { name: 'hono-hello', kind: 'hello', cookie: 'craft' },
+  { name: 'express-hello', kind: 'hello', cookie: 'craft' },
+  { name: 'fastify-secure-session', kind: 'rw', cookie: 'self' },
+  { name: 'express-cookie-session', kind: 'rw', cookie: 'self' },
+  { name: 'hono-sessions', kind: 'rw', cookie: 'self' },
+  { name: 'iron-session', kind: 'rw', cookie: 'self' },
+  { name: 'express-session-redis', kind: 'rw', cookie: 'self', redis: true, serverSide: true },
+  { name: 'microdot-hello', kind: 'hello', cookie: 'craft', target: { ratio: 0.9 } },
+  {
+    name: 'microdot-session-read',
+    kind: 'read',
+    cookie: 'microdot-session-rw',
+    target: { ratio: 0.6 },
+  },
+  { name: 'microdot-session-rw', kind: 'rw', cookie: 'self', target: { ratio: 0.45 } },
+  { name: 'microdot-session-encrypted-rw', kind: 'rw', cookie: 'self', target: { ratio: 0.38 } },
+  {
+    name: 'microdot-redis-rw',
+    kind: 'rw',
+    cookie: 'self',
+    redis: true,
+    serverSide: true,
+    target: { beats: 'express-session-redis' },
+  },
+];
+
+/** Thrown when a server answers, but wrongly: the case fails loudly instead of being timed. */
+export class CheckError extends Error {}
+
+function expect(what, response, { status = 200, body, setCookie }) {
+  const problems = [];
+  if (response.status !== status) problems.push(`status ${response.status}, expected ${status}`);
+  if (body !== undefined && response.body !== body) {
+    problems.push(
+      `body ${JSON.stringify(response.body.slice(0, 80))}, expected ${JSON.stringify(body)}`,
+    );
+  }
+  if (setCookie === true && response.setCookies.length === 0) problems.push('no Set-Cookie');
+  if (setCookie === false && response.setCookies.length > 0) {
+    problems.push(`unexpected Set-Cookie ${response.setCookies[0].slice(0, 60)}`);
+  }
+  if (problems.length) throw new CheckError(`${what}: ${problems.join('; ')}`);
+}
+
+/** The Cookie header a server issues on its first, cookie-less GET (expects 'count 1'). */
+export async function issuedCookie(port) {
+  const first = await get(port);
+  expect('GET / without a cookie', first, { body: 'count 1', setCookie: true });
+  return nextCookieHeader('', first.setCookies);
+}
+
+/** A crafted session cookie holding count 1, valid for the raw-* servers. */
+export function craftedCookie(secret) {
+  return `session=${craftHs256({ count: 1 }, secret)}`;
+}
+
+/**
+ * Checks the server behaves as its kind says, with `cookie` holding count 1, before any
+ * timing. Throws CheckError with what was wrong.
+ */
+export async function check(c, port, cookie) {
+  if (c.kind === 'hello') {
+    expect('GET / with a cookie', await get(port, cookie), { body: 'Hello, World!' });
+  } else if (c.kind === 'cookie-read') {
+    expect('GET / with a cookie', await get(port, cookie), { body: 'session present' });
+    expect('GET / without a cookie', await get(port), { body: 'session absent' });
+  } else if (c.kind === 'read') {
+    expect('GET / with a count-1 cookie', await get(port, cookie), {
+      body: 'count 1',
+      setCookie: false,
+    });
+    expect('GET / with a tampered cookie', await get(port, tamper(cookie)), { body: 'count 0' });
+  } else {
+    const second = await get(port, cookie);
+    expect('GET / with a count-1 cookie', second, {
+      body: 'count 2',
+      setCookie: c.serverSide ? undefined : true,
+    });
+    if (second.setCookies.length > 0) {
+      const next = nextCookieHeader(cookie, second.setCookies);
+      expect('GET / with the re-issued cookie', await get(port, next), { body: 'count 3' });
+    }
+    expect('GET / with a tampered cookie', await get(port, tamper(cookie)), { body: 'count 1' });
+  }
+}

@@ -1,0 +1,317 @@
+// `npm run bench`: microdot-ts against raw node:http and the session peers, side by side in one
+// run. Each server is started pinned to core 0, checked for correctness, then loaded from core 1
+// in interleaved rounds; the table gives the median req/s and p99 of each case and its ratio to
+// raw-hello measured in the same run. Numbers belong in the README, never in tests.
+//
+// Environment: BENCH_SECONDS (8), BENCH_ROUNDS (3), BENCH_CASES (comma list; raw-hello is
+// always included), BENCH_MEMORY (1; 0 skips the memory case), BENCH_MEMORY_REQUESTS (100000),
+// BENCH_TOOL=autocannon (use autocannon even where wrk is installed).
+
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { availableParallelism, cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { CASES, CheckError, check, craftedCookie, issuedCookie } from './lib/cases.mjs';
+import { detectTool, runLoad } from './lib/load.mjs';
+import { killAll, rssKiB, startServer } from './lib/server.mjs';
+
+const SECONDS = positive('BENCH_SECONDS', 8);
+const ROUNDS = positive('BENCH_ROUNDS', 3);
+const MEMORY = process.env.BENCH_MEMORY !== '0';
+const MEMORY_REQUESTS = positive('BENCH_MEMORY_REQUESTS', 100_000);
+const WARMUP_SECONDS = Math.min(2, SECONDS);
+const SECRET_KEY = randomBytes(32).toString('base64url');
+const serverFile = (name) => fileURLToPath(new URL(`./servers/${name}.mjs`, import.meta.url));
+const RESULTS = fileURLToPath(new URL('./results/latest.md', import.meta.url));
+
+function positive(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+/** Core pinning: servers on core 0, the load generator on core 1, when the machine allows it. */
+function pinning() {
+  if (availableParallelism() < 2) return { server: undefined, load: undefined, label: 'none' };
+  const ok = spawnSync('taskset', ['-c', '1', 'true']).status === 0;
+  return ok
+    ? { server: '0', load: '1', label: 'server on core 0, load on core 1 (taskset)' }
+    : { server: undefined, load: undefined, label: 'none (taskset missing)' };
+}
+
+function redisReachable() {
+  return new Promise((resolve) => {
+    const socket = connect(6379, '127.0.0.1');
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.on('error', () => done(false));
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (data) => done(data.toString().startsWith('+PONG')));
+  });
+}
+
+function selectedCases() {
+  const wanted = (process.env.BENCH_CASES ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const unknown = wanted.filter((name) => !CASES.some((c) => c.name === name));
+  if (unknown.length) {
+    throw new Error(
+      `unknown BENCH_CASES ${unknown.join(', ')}; known: ${CASES.map((c) => c.name).join(', ')}`,
+    );
+  }
+  if (!wanted.length) return CASES;
+  return CASES.filter((c) => c.name === 'raw-hello' || wanted.includes(c.name));
+}
+
+/** Starts a server only to take the cookie it issues, then stops it. */
+async function cookieIssuedBy(name, pin) {
+  const server = await startServer(serverFile(name), { cpu: pin, env: { SECRET_KEY } });
+  try {
+    return await issuedCookie(server.port);
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Starts and checks one case; returns the running entry, or records why it cannot run. */
+async function prepare(c, pin, tool, redisUp) {
+  const entry = { case: c, samples: [] };
+  if (c.redis && !redisUp) {
+    entry.unavailable = 'Redis not reachable at 127.0.0.1:6379';
+    return entry;
+  }
+  try {
+    entry.server = await startServer(serverFile(c.name), { cpu: pin.server, env: { SECRET_KEY } });
+  } catch (err) {
+    entry.unavailable = err.message;
+    return entry;
+  }
+  try {
+    if (c.cookie === 'craft') entry.cookie = craftedCookie(SECRET_KEY);
+    else if (c.cookie === 'self') entry.cookie = await issuedCookie(entry.server.port);
+    else entry.cookie = await cookieIssuedBy(c.cookie, pin.server);
+    await check(c, entry.server.port, entry.cookie);
+    // Warm-up (JIT, connection pools) outside the timed rounds.
+    const warm = await runLoad(tool, {
+      port: entry.server.port,
+      cookie: entry.cookie,
+      seconds: WARMUP_SECONDS,
+      cpu: pin.load,
+    });
+    if (warm.non2xx) throw new CheckError(`${warm.non2xx} non-2xx responses during warm-up`);
+  } catch (err) {
+    entry.failed = err instanceof CheckError ? err.message : `${err.message}`;
+    console.error(`\n!!! ${c.name} FAILED its correctness check: ${entry.failed}\n`);
+    await entry.server.stop();
+    entry.server = undefined;
+  }
+  return entry;
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/** RSS of a fresh server after `MEMORY_REQUESTS` requests with its session cookie. */
+async function memoryAfterLoad(c, pin, tool) {
+  const server = await startServer(serverFile(c.name), { cpu: pin.server, env: { SECRET_KEY } });
+  try {
+    const cookie =
+      c.cookie === 'craft' ? craftedCookie(SECRET_KEY) : await issuedCookie(server.port);
+    const before = await rssKiB(server.pid);
+    // wrk cannot stop after a count, so load in short bursts until enough responses were made.
+    let requests = 0;
+    for (let burst = 0; requests < MEMORY_REQUESTS; burst++) {
+      if (burst >= 150) throw new Error(`only ${requests} requests after ${burst} bursts`);
+      const r = await runLoad(tool, { port: server.port, cookie, seconds: 2, cpu: pin.load });
+      if (r.non2xx) throw new CheckError(`${r.non2xx} non-2xx responses`);
+      requests += r.requests;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    return { before, after: await rssKiB(server.pid), requests };
+  } finally {
+    await server.stop();
+  }
+}
+
+function machine() {
+  let cpu = cpus()[0]?.model ?? 'unknown';
+  try {
+    cpu = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpu;
+  } catch {}
+  return `Node ${process.version}, ${cpu.trim()}, ${availableParallelism()} cores`;
+}
+
+const fmt = (n, digits = 0) =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const mib = (kib) => `${fmt(kib / 1024, 1)} MiB`;
+
+function targetText(target) {
+  if (!target) return '';
+  return target.ratio !== undefined ? `≥ ${target.ratio.toFixed(2)}` : `> ${target.beats}`;
+}
+
+function report(entries, { tool, pin, memory, started }) {
+  const byName = new Map(entries.map((e) => [e.case.name, e]));
+  const base = byName.get('raw-hello')?.rps;
+  const lines = [
+    '# microdot-ts benchmark',
+    '',
+    `- date: ${started.toISOString()}`,
+    `- machine: ${machine()}`,
+    `- load: ${tool.label}, ${ROUNDS} interleaved round(s) × ${SECONDS} s per case (median shown), ${WARMUP_SECONDS} s warm-up`,
+    `- pinning: ${pin.label}`,
+    '',
+    '| case | req/s | p99 ms | × raw-hello | target | |',
+    '| --- | ---: | ---: | ---: | --- | --- |',
+  ];
+  for (const e of entries) {
+    const target = targetText(e.case.target);
+    if (e.unavailable || e.failed) {
+      const why = e.failed ? `**FAILED**: ${e.failed}` : `unavailable: ${e.unavailable}`;
+      lines.push(`| ${e.case.name} | – | – | – | ${target} | ${why.replaceAll('|', '\\|')} |`);
+      continue;
+    }
+    const ratio = base ? e.rps / base : Number.NaN;
+    let verdict = '';
+    if (e.case.target?.ratio !== undefined)
+      verdict = ratio >= e.case.target.ratio ? 'met' : 'missed';
+    if (e.case.target?.beats) {
+      const other = byName.get(e.case.target.beats)?.rps;
+      verdict =
+        other === undefined
+          ? `(${e.case.target.beats} not measured)`
+          : e.rps > other
+            ? 'met'
+            : 'missed';
+    }
+    const notes = [verdict, e.loadErrors ? `${e.loadErrors} socket errors` : '']
+      .filter(Boolean)
+      .join(', ');
+    lines.push(
+      `| ${e.case.name} | ${fmt(e.rps)} | ${fmt(e.p99ms, 2)} | ${Number.isNaN(ratio) ? '–' : ratio.toFixed(2)} | ${target} | ${notes} |`,
+    );
+  }
+  if (memory.length) {
+    lines.push(
+      '',
+      `Memory: VmRSS of a fresh server before and after ≥ ${fmt(MEMORY_REQUESTS)} requests with its cookie`,
+      '',
+      '| server | requests | RSS at start | RSS after | growth |',
+      '| --- | ---: | ---: | ---: | ---: |',
+    );
+    for (const m of memory) {
+      const row = m.error
+        ? ['–', '–', '–', m.error.replaceAll('|', '\\|')]
+        : [fmt(m.requests), mib(m.before), mib(m.after), mib(m.after - m.before)];
+      lines.push(`| ${m.name} | ${row.join(' | ')} |`);
+    }
+    const [raw, ours] = memory;
+    if (!raw.error && !ours.error) {
+      lines.push('', `${ours.name} − ${raw.name} after the load: ${mib(ours.after - raw.after)}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function main() {
+  const started = new Date();
+  const cases = selectedCases();
+  const tool = detectTool(process.env.BENCH_TOOL === 'autocannon' ? 'autocannon' : 'wrk');
+  const pin = pinning();
+  const redisUp = await redisReachable();
+  // Every run is bounded: per case a start, a check, a warm-up and ROUNDS loads, plus the memory case.
+  const budgetMs =
+    (cases.length * (20 + WARMUP_SECONDS + ROUNDS * (SECONDS + 15)) + (MEMORY ? 700 : 0)) * 1000;
+  const watchdog = setTimeout(() => {
+    console.error(`bench: still running after ${budgetMs / 1000} s, giving up`);
+    killAll();
+    process.exit(2);
+  }, budgetMs);
+  console.error(`bench: ${cases.length} cases, ${tool.label}, pinning: ${pin.label}`);
+
+  const entries = [];
+  for (const c of cases) {
+    process.stderr.write(`bench: starting ${c.name} … `);
+    const entry = await prepare(c, pin, tool, redisUp);
+    console.error(
+      entry.unavailable ? `unavailable (${entry.unavailable})` : entry.failed ? 'FAILED' : 'ok',
+    );
+    entries.push(entry);
+  }
+
+  const running = entries.filter((e) => e.server);
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const e of running) {
+      if (e.failed) continue;
+      const r = await runLoad(tool, {
+        port: e.server.port,
+        cookie: e.cookie,
+        seconds: SECONDS,
+        cpu: pin.load,
+      });
+      console.error(
+        `bench: round ${round}/${ROUNDS} ${e.case.name}: ${fmt(r.rps)} req/s, p99 ${fmt(r.p99ms, 2)} ms`,
+      );
+      if (r.non2xx) {
+        e.failed = `${r.non2xx} non-2xx responses under load`;
+        console.error(`\n!!! ${e.case.name} FAILED under load: ${e.failed}\n`);
+      }
+      e.loadErrors = (e.loadErrors ?? 0) + r.errors;
+      e.samples.push(r);
+    }
+  }
+  for (const e of running) {
+    e.rps = median(e.samples.map((s) => s.rps));
+    e.p99ms = median(e.samples.map((s) => s.p99ms));
+    await e.server.stop();
+  }
+
+  const memory = [];
+  if (MEMORY) {
+    for (const name of ['raw-hello', 'microdot-session-rw']) {
+      const c = CASES.find((x) => x.name === name);
+      console.error(`bench: memory, ${fmt(MEMORY_REQUESTS)} requests against ${name}`);
+      try {
+        memory.push({ name, ...(await memoryAfterLoad(c, pin, tool)) });
+      } catch (err) {
+        memory.push({
+          name,
+          error:
+            err instanceof CheckError ? `FAILED: ${err.message}` : `unavailable: ${err.message}`,
+        });
+      }
+    }
+  }
+
+  clearTimeout(watchdog);
+  const table = report(entries, { tool, pin, memory, started });
+  mkdirSync(fileURLToPath(new URL('./results/', import.meta.url)), { recursive: true });
+  writeFileSync(RESULTS, table);
+  console.log(`\n${table}`);
+  console.error(`bench: written to ${RESULTS}`);
+  const failed = entries.filter((e) => e.failed).map((e) => e.case.name);
+  if (failed.length) {
+    console.error(`bench: FAILED correctness: ${failed.join(', ')}`);
+    process.exitCode = 1;
+  }
+}
+
+try {
+  await main();
+} finally {
+  killAll();
+}
