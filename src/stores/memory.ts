@@ -1,6 +1,13 @@
 import type { SessionData, SessionPatch, SessionStore, SetOptions } from './store.js';
 
-/** Options of {@link MemoryStore}. */
+/**
+ * Options of {@link MemoryStore}.
+ *
+ * @example
+ * ```ts
+ * const options: MemoryStoreOptions = { maxEntries: 50_000, sweepInterval: 30 };
+ * ```
+ */
 export interface MemoryStoreOptions {
   /** Most sessions kept; past it the least recently used are evicted. Default 10 000. */
   maxEntries?: number;

@@ -8,12 +8,20 @@ import {
   StoreUnavailableError,
 } from './store.js';
 
-/** Options of {@link RedisStore}. */
+/**
+ * Options of {@link RedisStore}.
+ *
+ * @example
+ * ```ts
+ * const options: RedisStoreOptions = { url: 'redis://10.0.0.5:6379', prefix: 'shop:' };
+ * ```
+ */
 export interface RedisStoreOptions {
   /**
    * A client you made (and close yourself). Without one, the store makes its own from `url`, tuned
    * to fail fast: no offline queue, one retry per request, reconnection every ≤ 1 s. A client you
-   * pass keeps your settings: with its offline queue on, calls wait for Redis instead of failing.
+   * pass keeps its own retry and timeout settings; either way the store rejects at once while the
+   * client is between reconnection attempts.
    */
   client?: Redis | Cluster;
   /** Where to connect when no `client` is given. Default `'redis://127.0.0.1:6379'`. */
@@ -125,6 +133,7 @@ export class RedisStore implements SessionStore {
   readonly #prefix: string;
   readonly #timeout: number;
   #lastError: unknown;
+  #connecting: Promise<void> | undefined;
 
   constructor(options: RedisStoreOptions = {}) {
     const { prefix = 'microdot:', timeout = 2000 } = options;
@@ -286,10 +295,12 @@ export class RedisStore implements SessionStore {
     if (!['wait', 'connecting', 'connect'].includes(client.status)) {
       throw this.#unavailable(`connection is ${client.status}`);
     }
-    await new Promise<void>((resolve, reject) => {
+    // One wait (and one set of listeners) shared by every call made during the attempt.
+    this.#connecting ??= new Promise<void>((resolve, reject) => {
       const done = (error?: unknown) => {
         clearTimeout(timer);
         client.off('ready', onReady).off('error', done).off('close', onClose);
+        this.#connecting = undefined;
         if (error === undefined) resolve();
         else reject(this.#unavailable('could not connect', error));
       };
@@ -301,6 +312,7 @@ export class RedisStore implements SessionStore {
       );
       client.once('ready', onReady).once('error', done).once('close', onClose);
     });
+    await this.#connecting;
   }
 
   #unavailable(what: string, cause: unknown = this.#lastError): StoreUnavailableError {

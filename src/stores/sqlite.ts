@@ -17,6 +17,11 @@ interface CommonOptions {
 /**
  * Options of {@link SqliteStore}: either a file `path` the store opens (and closes), or a
  * `database` you opened yourself (the store never closes it).
+ *
+ * @example
+ * ```ts
+ * const options: SqliteStoreOptions = { path: './sessions.db', table: 'sessions', sweepInterval: 300 };
+ * ```
  */
 export type SqliteStoreOptions =
   | (CommonOptions & { path: string; database?: never })

@@ -91,6 +91,27 @@ describe('RedisStore', () => {
     await store.close();
   });
 
+  test('calls made while the store connects wait for the connection', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    const store = new RedisStore({ url: URL, prefix });
+    const id = newId();
+    try {
+      await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          store.set(id, { set: { [`k${i}`]: i }, unset: [] }, { ttl: 30 }),
+        ),
+      );
+      assert.equal(Object.keys((await store.get(id)) ?? {}).length, 30);
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(warnings, []); // no MaxListenersExceededWarning
+    } finally {
+      process.off('warning', onWarning);
+      await store.close();
+    }
+  });
+
   test('a client you pass is used and left open', async () => {
     const client = new Redis(URL);
     const store = new RedisStore({ client, prefix });
