@@ -1,0 +1,331 @@
+import { createHash } from 'node:crypto';
+import { type Cluster, Redis } from 'ioredis';
+import {
+  type SessionData,
+  type SessionPatch,
+  type SessionStore,
+  type SetOptions,
+  StoreUnavailableError,
+} from './store.js';
+
+/**
+ * Options of {@link RedisStore}.
+ *
+ * @example
+ * ```ts
+ * const options: RedisStoreOptions = { url: 'redis://10.0.0.5:6379', prefix: 'shop:' };
+ * ```
+ */
+export interface RedisStoreOptions {
+  /**
+   * A client you made (and close yourself). Without one, the store makes its own from `url`, tuned
+   * to fail fast: no offline queue, one retry per request, reconnection every ≤ 1 s. A client you
+   * pass keeps its own retry and timeout settings; either way the store rejects at once while the
+   * client is between reconnection attempts.
+   */
+  client?: Redis | Cluster;
+  /** Where to connect when no `client` is given. Default `'redis://127.0.0.1:6379'`. */
+  url?: string;
+  /** Prefix of every key the store writes. Default `'microdot:'`. */
+  prefix?: string;
+  /**
+   * Milliseconds a call may wait for a connection or a reply before it rejects with
+   * {@link StoreUnavailableError} (`connectTimeout` and `commandTimeout` of the client the store
+   * makes). Default 2000.
+   */
+  timeout?: number;
+}
+
+/**
+ * Each script touches the keys of ONE session only (`KEYS` share the `{id}` hash tag) or ONE user
+ * index: single-slot, so Redis Cluster runs it on one node, atomically.
+ */
+const SCRIPTS = {
+  /**
+   * KEYS: data hash, owner. ARGV: replace, ttl ms, has user, user, unset count, unset…, field/value…
+   * Returns the session's owner (or nil), after the patch and the new TTL were applied in one step.
+   */
+  set: `
+local s, o = KEYS[1], KEYS[2]
+if ARGV[1] == '1' then redis.call('DEL', s) end
+local i = 6
+for _ = 1, tonumber(ARGV[5]) do redis.call('HDEL', s, ARGV[i]); i = i + 1 end
+while i < #ARGV do redis.call('HSET', s, ARGV[i], ARGV[i + 1]); i = i + 2 end
+if redis.call('EXISTS', s) == 0 then redis.call('DEL', o); return false end
+redis.call('PEXPIRE', s, ARGV[2])
+if ARGV[3] == '1' then redis.call('SET', o, ARGV[4], 'PX', ARGV[2]) else redis.call('PEXPIRE', o, ARGV[2]) end
+return redis.call('GET', o)`,
+  /** KEYS: data hash, owner. ARGV: ttl ms. Returns the owner (or nil); nothing when absent. */
+  touch: `
+if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return false end
+redis.call('PEXPIRE', KEYS[2], ARGV[1])
+return redis.call('GET', KEYS[2])`,
+  /** KEYS: data hash, owner. Returns the owner the session had (or nil). */
+  destroy: `
+local owner = redis.call('GET', KEYS[2])
+redis.call('DEL', KEYS[1], KEYS[2])
+return owner`,
+  /** KEYS: data hash, owner. ARGV: user. Deletes the session only if it (still) belongs to user. */
+  destroyOwned: `
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[2])
+return redis.call('DEL', KEYS[1])`,
+  /** KEYS: user index. ARGV: id, ttl ms. Adds id; never shortens the index's TTL. */
+  index: `
+redis.call('SADD', KEYS[1], ARGV[1])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 1`,
+} as const;
+
+type ScriptName = keyof typeof SCRIPTS;
+const SHAS = Object.fromEntries(
+  Object.entries(SCRIPTS).map(([name, lua]) => [
+    name,
+    createHash('sha1').update(lua).digest('hex'),
+  ]),
+) as Record<ScriptName, string>;
+
+/** The user index outlives the sessions it lists by this much (they are written a moment apart). */
+const INDEX_MARGIN_MS = 60_000;
+
+/** Redis replies that mean "not now" (server loading, failing over…) rather than a bad command. */
+const UNAVAILABLE_REPLY =
+  /^(LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY|NOREPLICAS|MISCONF)\b/;
+
+/**
+ * A {@link SessionStore} in Redis (or Redis Cluster), through `ioredis` (an optional peer
+ * dependency: install it to use this store).
+ *
+ * Redis Cluster on paper — every command touches one slot:
+ *
+ * ```text
+ * {prefix}s:{<id>}         HASH  data key -> JSON value      PEXPIRE ttl
+ * {prefix}s:{<id>}:user    STRING  the session's user id    PEXPIRE ttl (only when it has one)
+ * {prefix}u:{<userId>}     SET   ids of the user's sessions  PEXPIRE ≥ longest session + 1 min
+ * ```
+ *
+ * - The `{…}` hash tag puts the two keys of one session in one slot, so one Lua script patches
+ *   the hash (DEL when replacing, HDEL, HSET), sets both TTLs and reads the owner atomically.
+ *   Parallel patches of different keys never lose each other's change.
+ * - The user index lives in another slot, so it is written by its own command (SADD + PEXPIRE in
+ *   a script that never shortens the TTL), before the session: a live session is never missing
+ *   from its index. Writing it twice is harmless.
+ * - `destroyAll` reads the index, then deletes each session in its own slot with a script that
+ *   checks the session still belongs to that user, then removes those ids from the index: no
+ *   cross-slot multi-key command anywhere.
+ *
+ * A call resolves once Redis acknowledged it. With Redis unreachable, calls reject with
+ * {@link StoreUnavailableError} (at once when the store made the client) and work again as soon
+ * as the client has reconnected.
+ *
+ * @example
+ * ```ts
+ * import { RedisStore } from 'microdot-ts/stores/redis';
+ * const store = new RedisStore({ url: 'redis://127.0.0.1:6379', prefix: 'myapp:' });
+ * await store.set('id', { set: { user: 'ana' }, unset: [] }, { ttl: 3600, userId: 'ana' });
+ * await store.get('id'); // { user: 'ana' }
+ * await store.close();
+ * ```
+ */
+export class RedisStore implements SessionStore {
+  readonly #client: Redis | Cluster;
+  readonly #ownsClient: boolean;
+  readonly #prefix: string;
+  readonly #timeout: number;
+  #lastError: unknown;
+  #connecting: Promise<void> | undefined;
+
+  constructor(options: RedisStoreOptions = {}) {
+    const { prefix = 'microdot:', timeout = 2000 } = options;
+    if (typeof prefix !== 'string') throw new TypeError('RedisStore: prefix must be a string');
+    if (!(Number.isFinite(timeout) && timeout > 0)) {
+      throw new RangeError(`RedisStore: timeout must be a number of ms > 0, got ${timeout}`);
+    }
+    if (options.client && options.url) {
+      throw new TypeError('RedisStore: give either a `client` or a `url`, not both');
+    }
+    this.#prefix = prefix;
+    this.#timeout = timeout;
+    if (options.client) {
+      this.#client = options.client;
+      this.#ownsClient = false;
+    } else {
+      this.#client = new Redis(options.url ?? 'redis://127.0.0.1:6379', {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        retryStrategy: (times) => Math.min(50 * times, 1000),
+        connectTimeout: timeout,
+        commandTimeout: timeout,
+      });
+      this.#ownsClient = true;
+    }
+    // Errors reach callers as rejections; keep the last one for their message (and keep ioredis
+    // from logging "Unhandled error event" for every failed reconnection).
+    this.#client.on('error', (error: unknown) => {
+      this.#lastError = error;
+    });
+  }
+
+  async get(id: string): Promise<SessionData | undefined> {
+    const hash = await this.#call(() => this.#client.hgetall(this.#sessionKey(id)));
+    const entries = Object.entries(hash);
+    if (entries.length === 0) return undefined;
+    return Object.fromEntries(entries.map(([key, json]) => [key, JSON.parse(json)]));
+  }
+
+  async set(id: string, patch: SessionPatch, options: SetOptions): Promise<void> {
+    const ttlMs = ttlToMs(options.ttl);
+    const unset = [...patch.unset];
+    const pairs: string[] = [];
+    for (const [key, value] of Object.entries(patch.set)) {
+      const json: string | undefined = JSON.stringify(value);
+      if (json === undefined) unset.push(key);
+      else pairs.push(key, json);
+    }
+    const { userId } = options;
+    if (userId !== undefined) await this.#index(userId, id, ttlMs);
+    const owner = await this.#script(
+      'set',
+      [this.#sessionKey(id), this.#ownerKey(id)],
+      [
+        patch.replace ? '1' : '0',
+        String(ttlMs),
+        userId === undefined ? '0' : '1',
+        userId ?? '',
+        String(unset.length),
+        ...unset,
+        ...pairs,
+      ],
+    );
+    // A patch without userId extended the owner's TTL: extend the index's too.
+    if (userId === undefined && typeof owner === 'string') await this.#index(owner, id, ttlMs);
+  }
+
+  async destroy(id: string): Promise<void> {
+    const owner = await this.#script('destroy', [this.#sessionKey(id), this.#ownerKey(id)], []);
+    if (typeof owner === 'string') {
+      await this.#call(() => this.#client.srem(this.#userKey(owner), id));
+    }
+  }
+
+  async touch(id: string, ttl: number): Promise<void> {
+    const ttlMs = ttlToMs(ttl);
+    const keys = [this.#sessionKey(id), this.#ownerKey(id)];
+    const owner = await this.#script('touch', keys, [String(ttlMs)]);
+    if (typeof owner === 'string') await this.#index(owner, id, ttlMs);
+  }
+
+  async destroyAll(userId: string): Promise<number> {
+    const userKey = this.#userKey(userId);
+    const ids = await this.#call(() => this.#client.smembers(userKey));
+    if (ids.length === 0) return 0;
+    const ended = await Promise.all(
+      ids.map((id) =>
+        this.#script('destroyOwned', [this.#sessionKey(id), this.#ownerKey(id)], [userId]),
+      ),
+    );
+    // SREM, not DEL: a session indexed meanwhile (a login in parallel) stays in the index.
+    await this.#call(() => this.#client.srem(userKey, ...ids));
+    return ended.reduce<number>((sum, n) => sum + Number(n), 0);
+  }
+
+  /** Closes the connection if the store made the client; a client you passed stays open. */
+  async close(): Promise<void> {
+    if (!this.#ownsClient) return;
+    if (this.#client.status === 'ready') {
+      await this.#client.quit().catch(() => this.#client.disconnect());
+    } else {
+      this.#client.disconnect();
+    }
+  }
+
+  #sessionKey(id: string): string {
+    return `${this.#prefix}s:{${id}}`;
+  }
+
+  #ownerKey(id: string): string {
+    return `${this.#prefix}s:{${id}}:user`;
+  }
+
+  #userKey(userId: string): string {
+    return `${this.#prefix}u:{${userId}}`;
+  }
+
+  #index(userId: string, id: string, ttlMs: number): Promise<unknown> {
+    return this.#script('index', [this.#userKey(userId)], [id, String(ttlMs + INDEX_MARGIN_MS)]);
+  }
+
+  /** Runs a script by its SHA1, sending its source only when Redis doesn't know it yet. */
+  #script(name: ScriptName, keys: string[], args: string[]): Promise<unknown> {
+    return this.#call(async () => {
+      try {
+        return await this.#client.evalsha(SHAS[name], keys.length, ...keys, ...args);
+      } catch (error) {
+        if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error;
+        return await this.#client.eval(SCRIPTS[name], keys.length, ...keys, ...args);
+      }
+    });
+  }
+
+  /** Runs a command once the client is connected; "Redis can't answer" becomes StoreUnavailableError. */
+  async #call<T>(command: () => Promise<T>): Promise<T> {
+    try {
+      await this.#connected();
+      return await command();
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) throw error;
+      const isReply = error instanceof Error && error.name === 'ReplyError';
+      if (isReply && !UNAVAILABLE_REPLY.test(error.message)) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new StoreUnavailableError(`Redis session store is unavailable: ${reason}`, {
+        cause: error,
+      });
+    }
+  }
+
+  /**
+   * Resolves when the client is ready. While a connection attempt is under way it waits (at most
+   * `timeout` ms); between attempts, or once closed, it rejects at once: no call hangs on a dead
+   * Redis, and none fails just because the store was made a moment ago.
+   */
+  async #connected(): Promise<void> {
+    const client = this.#client;
+    if (client.status === 'ready') return;
+    if (client.status === 'wait') client.connect().catch(() => {});
+    if (!['wait', 'connecting', 'connect'].includes(client.status)) {
+      throw this.#unavailable(`connection is ${client.status}`);
+    }
+    // One wait (and one set of listeners) shared by every call made during the attempt.
+    this.#connecting ??= new Promise<void>((resolve, reject) => {
+      const done = (error?: unknown) => {
+        clearTimeout(timer);
+        client.off('ready', onReady).off('error', done).off('close', onClose);
+        this.#connecting = undefined;
+        if (error === undefined) resolve();
+        else reject(this.#unavailable('could not connect', error));
+      };
+      const onReady = () => done();
+      const onClose = () => done(this.#lastError ?? new Error('connection closed'));
+      const timer = setTimeout(
+        () => done(new Error(`no connection after ${this.#timeout} ms`)),
+        this.#timeout,
+      );
+      client.once('ready', onReady).once('error', done).once('close', onClose);
+    });
+    await this.#connecting;
+  }
+
+  #unavailable(what: string, cause: unknown = this.#lastError): StoreUnavailableError {
+    const reason = cause instanceof Error ? ` (${cause.message})` : '';
+    return new StoreUnavailableError(`Redis session store is unavailable: ${what}${reason}`, {
+      cause,
+    });
+  }
+}
+
+function ttlToMs(ttl: number): number {
+  if (!(Number.isFinite(ttl) && ttl > 0)) {
+    throw new RangeError(`session ttl must be a number of seconds > 0, got ${ttl}`);
+  }
+  return Math.ceil(ttl * 1000);
+}

@@ -1,0 +1,232 @@
+// The SessionStore contract for RedisStore against the real Redis at 127.0.0.1:6379 (under a
+// unique prefix, cleaned up at the end), plus the key layout and outages on a redis-server of
+// our own.
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
+import { RedisStore } from '../../src/stores/redis.js';
+import { StoreUnavailableError } from '../../src/stores/store.js';
+import { newId, storeContract, waitFor } from './store-contract.js';
+
+const URL = 'redis://127.0.0.1:6379';
+const prefix = `microdot-test:${randomBytes(6).toString('hex')}:`;
+const raw = new Redis(URL, { lazyConnect: true });
+
+before(() => raw.connect());
+after(async () => {
+  // Remove every key this file wrote; never touch anyone else's.
+  let cursor = '0';
+  do {
+    const [next, keys] = await raw.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    if (keys.length > 0) await Promise.all(keys.map((key) => raw.del(key)));
+    cursor = next;
+  } while (cursor !== '0');
+  await raw.quit();
+});
+
+storeContract('RedisStore', () => new RedisStore({ url: URL, prefix }));
+
+/** The hash tag Redis Cluster hashes for `key` (the whole key when there is none). */
+function hashTag(key: string): string {
+  const open = key.indexOf('{');
+  const close = key.indexOf('}', open + 1);
+  return open >= 0 && close > open + 1 ? key.slice(open + 1, close) : key;
+}
+
+/** A TCP port nobody listens on (right now). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('RedisStore', () => {
+  test('key layout: one hash per session, hash tags, TTLs, user index', async () => {
+    const store = new RedisStore({ url: URL, prefix });
+    const ids = [newId(), `a}b{${newId()}`];
+    const user = `u-${newId()}`;
+    for (const id of ids) {
+      await store.set(id, { set: { a: { n: 1 }, s: 'x' }, unset: [] }, { ttl: 30, userId: user });
+      const key = `${prefix}s:{${id}}`;
+      const owner = `${key}:user`;
+      assert.equal(await raw.type(key), 'hash');
+      assert.deepEqual(await raw.hgetall(key), { a: '{"n":1}', s: '"x"' });
+      assert.equal(await raw.get(owner), user);
+      assert.equal(hashTag(owner), hashTag(key), 'both keys of a session share one slot');
+      for (const k of [key, owner]) {
+        const pttl = await raw.pttl(k);
+        assert.ok(pttl > 25_000 && pttl <= 30_000, `PTTL of ${k}: ${pttl}`);
+      }
+    }
+    assert.equal(hashTag(`${prefix}s:{${ids[0]}}`), ids[0]);
+    const index = `${prefix}u:{${user}}`;
+    assert.equal(await raw.type(index), 'set');
+    assert.deepEqual((await raw.smembers(index)).sort(), [...ids].sort());
+    assert.ok((await raw.pttl(index)) > 30_000, 'the index outlives the sessions');
+    // touch renews all three TTLs; the index TTL never shrinks.
+    await store.touch(ids[0]!, 120);
+    assert.ok((await raw.pttl(`${prefix}s:{${ids[0]}}`)) > 115_000);
+    assert.ok((await raw.pttl(`${prefix}s:{${ids[0]}}:user`)) > 115_000);
+    assert.ok((await raw.pttl(index)) > 120_000);
+    await store.set(ids[1]!, { set: { b: 1 }, unset: [] }, { ttl: 5, userId: user });
+    assert.ok((await raw.pttl(index)) > 120_000);
+    // A session without a user has no owner key.
+    const anonymous = newId();
+    await store.set(anonymous, { set: { a: 1 }, unset: [] }, { ttl: 30 });
+    assert.equal(await raw.exists(`${prefix}s:{${anonymous}}:user`), 0);
+    // destroy removes both keys and the index entry; destroyAll empties the index.
+    await store.destroy(ids[0]!);
+    assert.equal(await raw.exists(`${prefix}s:{${ids[0]}}`, `${prefix}s:{${ids[0]}}:user`), 0);
+    assert.deepEqual(await raw.smembers(index), [ids[1]]);
+    assert.equal(await store.destroyAll(user), 1);
+    assert.equal(await raw.exists(index), 0);
+    await store.close();
+  });
+
+  test('calls made while the store connects wait for the connection', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    const store = new RedisStore({ url: URL, prefix });
+    const id = newId();
+    try {
+      await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          store.set(id, { set: { [`k${i}`]: i }, unset: [] }, { ttl: 30 }),
+        ),
+      );
+      assert.equal(Object.keys((await store.get(id)) ?? {}).length, 30);
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(warnings, []); // no MaxListenersExceededWarning
+    } finally {
+      process.off('warning', onWarning);
+      await store.close();
+    }
+  });
+
+  test('a client you pass is used and left open', async () => {
+    const client = new Redis(URL);
+    const store = new RedisStore({ client, prefix });
+    const id = newId();
+    await store.set(id, { set: { a: 1 }, unset: [] }, { ttl: 30 });
+    assert.deepEqual(await store.get(id), { a: 1 });
+    await store.close();
+    assert.equal(await client.ping(), 'PONG');
+    await client.quit();
+  });
+
+  test('rejects bad options when built', () => {
+    assert.throws(() => new RedisStore({ url: URL, timeout: 0 }), RangeError);
+    assert.throws(() => new RedisStore({ url: URL, client: raw }), TypeError);
+  });
+
+  test('a closed port rejects with StoreUnavailableError within 1 s', async () => {
+    const store = new RedisStore({ url: `redis://127.0.0.1:${await freePort()}`, prefix });
+    try {
+      for (const call of [
+        () => store.get(newId()),
+        () => store.set(newId(), { set: { a: 1 }, unset: [] }, { ttl: 30 }),
+        () => store.destroyAll('ana'),
+      ]) {
+        const start = Date.now();
+        await assert.rejects(call(), StoreUnavailableError);
+        assert.ok(Date.now() - start < 1000, `rejected after ${Date.now() - start} ms`);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
+  describe('with its own redis-server', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'microdot-redis-store-'));
+    let port = 0;
+    let server: ChildProcess | undefined;
+
+    const start = async () => {
+      const child = spawn(
+        'redis-server',
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        { cwd: dir, stdio: 'ignore' },
+      );
+      server = child;
+      const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null });
+      probe.on('error', () => {}); // refused connections are expected until the server is up
+      await waitFor(
+        async () => {
+          if (child.exitCode !== null) assert.fail(`redis-server exited with ${child.exitCode}`);
+          try {
+            await probe.connect();
+            return (await probe.ping()) === 'PONG';
+          } catch {
+            return false;
+          }
+        },
+        5000,
+        'redis-server to start',
+      );
+      probe.disconnect();
+    };
+
+    const stop = async () => {
+      const child = server;
+      if (!child || child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    };
+
+    before(async () => {
+      port = await freePort();
+      await start();
+    });
+    after(async () => {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    test('fails fast while Redis is down and recovers by itself when it is back', async () => {
+      const store = new RedisStore({ url: `redis://127.0.0.1:${port}`, prefix });
+      try {
+        const id = newId();
+        await store.set(id, { set: { a: 1 }, unset: [] }, { ttl: 30 });
+        assert.deepEqual(await store.get(id), { a: 1 });
+
+        await stop();
+        for (const call of [
+          () => store.get(id),
+          () => store.set(id, { set: { b: 2 }, unset: [] }, { ttl: 30 }),
+          () => store.touch(id, 30),
+          () => store.destroy(id),
+        ]) {
+          const started = Date.now();
+          await assert.rejects(call(), StoreUnavailableError);
+          assert.ok(Date.now() - started < 1000, `rejected after ${Date.now() - started} ms`);
+        }
+
+        await start(); // same port, empty: the server keeps nothing on disk
+        await waitFor(
+          () =>
+            store.get(id).then(
+              () => true,
+              (error) => (error instanceof StoreUnavailableError ? false : Promise.reject(error)),
+            ),
+          10_000,
+          'the store to reconnect',
+        );
+        assert.equal(await store.get(id), undefined);
+        await store.set(id, { set: { c: 3 }, unset: [] }, { ttl: 30 });
+        assert.deepEqual(await store.get(id), { c: 3 });
+      } finally {
+        await store.close();
+      }
+    });
+  });
+});
