@@ -1,0 +1,18 @@
+// Runs the login example on http://127.0.0.1:5000 (`npm start`).
+// Environment: PORT (default 5000), HOST (default 127.0.0.1), SECRET_KEY (at least 32 bytes),
+// SESSION_STORE = cookie (default) | memory | sqlite | redis, REDIS_URL, SQLITE_PATH.
+import { randomBytes } from 'node:crypto';
+import { createLoginApp } from './login-app.js';
+import { storeFromEnv } from './store-from-env.js';
+
+let secretKey = process.env.SECRET_KEY;
+if (secretKey === undefined || secretKey === '') {
+  secretKey = randomBytes(32).toString('base64url');
+  console.warn(
+    'SECRET_KEY is not set: using a random key, so sessions end when the server restarts.',
+  );
+}
+
+const store = await storeFromEnv(process.env);
+const app = createLoginApp({ secretKey, ...(store === undefined ? {} : { store }) });
+await app.run({ host: process.env.HOST ?? '127.0.0.1', port: Number(process.env.PORT ?? 5000) });

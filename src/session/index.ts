@@ -1,0 +1,14 @@
+export type { SessionData, SessionPatch, SessionStore, SetOptions } from '../stores/store.js';
+export { StoreUnavailableError } from '../stores/store.js';
+export {
+  SecretKeyNotConfiguredError,
+  SessionConfigError,
+  SessionError,
+  SessionTooLargeError,
+} from './errors.js';
+export { KeyRing, type SecretInput, type SessionKey } from './keyring.js';
+export type { InvalidReason, SessionOptions } from './options.js';
+export { Session } from './session.js';
+export { RESERVED_KEYS, type SessionDict, type SessionMethods } from './session-dict.js';
+export type { StandardSchemaResult, StandardSchemaV1 } from './standard-schema.js';
+export { withSession } from './with-session.js';

@@ -1,0 +1,542 @@
+import { randomBytes } from 'node:crypto';
+import type { Microdot } from '../app.js';
+import { HTTPException } from '../http-exception.js';
+import type { Request } from '../request.js';
+import type { Response } from '../response.js';
+import { type SessionPatch, StoreUnavailableError } from '../stores/store.js';
+import { type CookieOptions, serializeCookie } from '../utils/cookie.js';
+import { SecretKeyNotConfiguredError, SessionTooLargeError } from './errors.js';
+import { decryptToken, encryptToken, isEncryptedToken } from './jwe.js';
+import { KeyRing, type SecretInput, type SessionKey } from './keyring.js';
+import {
+  type InvalidReason,
+  type ResolvedOptions,
+  resolveOptions,
+  type SessionOptions,
+} from './options.js';
+import { createSessionDict, type SessionDict, sessionData } from './session-dict.js';
+import { signToken, type VerifyResult, verifyToken } from './token.js';
+
+/** The token claims the session layer keeps beside the data. */
+interface Claims {
+  iat?: number;
+  exp?: number;
+  auth_time?: number;
+  sid?: string;
+}
+
+type Pending =
+  | { kind: 'save'; data: Record<string, unknown>; token: string | undefined }
+  | { kind: 'delete' };
+
+/** Everything one request knows about its session. */
+interface RequestState {
+  dict: SessionDict | undefined;
+  loading: Promise<SessionDict> | undefined;
+  /** JSON of each data key as loaded: the base of dirty tracking and store patches. */
+  loaded: Map<string, string>;
+  claims: Claims;
+  flash: Record<string, unknown>;
+  flashChanged: boolean;
+  /** Re-sign the cookie at the end with the newest key, keeping its claims. */
+  rotate: boolean;
+  /** Re-issue the cookie at the end with a new lifetime (rolling renewal due). */
+  renew: boolean;
+  regenerate: boolean;
+  pending: Pending | undefined;
+  hooked: boolean;
+}
+
+const sessions = new WeakMap<Microdot, Session>();
+
+/** The Session attached to `app` (by `new Session(app)` or `initialize`), if any. */
+export function sessionOf(app: Microdot): Session | undefined {
+  return sessions.get(app);
+}
+
+const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+/**
+ * User sessions, as Microdot's `microdot.session.Session`: the data live in a cookie named
+ * `session`, as a JWT signed with HS256 (readable by a Python Microdot service with the same
+ * key), or, with a `store`, server-side behind a signed session id.
+ *
+ * @example
+ * ```ts
+ * import { Microdot } from 'microdot-ts';
+ * import { Session, withSession } from 'microdot-ts/session';
+ *
+ * const app = new Microdot();
+ * new Session(app, { secretKey: process.env.SECRET_KEY });
+ * app.get('/', withSession((req, session) => `Hello, ${session.user ?? 'stranger'}`));
+ * ```
+ */
+export class Session {
+  #ring: KeyRing | undefined;
+  #options: ResolvedOptions;
+  readonly #states = new WeakMap<Request, RequestState>();
+
+  /**
+   * @param app The application; may be given later with {@link Session.initialize}.
+   * @param options The secret key, cookie options and the rest of {@link SessionOptions}.
+   */
+  constructor(app?: Microdot | null, options: SessionOptions = {}) {
+    this.#options = resolveOptions(options);
+    this.#ring = options.secretKey === undefined ? undefined : new KeyRing(options.secretKey);
+    if (app) sessions.set(app, this);
+  }
+
+  /**
+   * Attaches the session to `app` (application-factory style), optionally setting the secret
+   * key and other options.
+   */
+  initialize(app: Microdot, options: SessionOptions = {}): this {
+    if (Object.keys(options).length > 0) {
+      const { secretKey, ...rest } = options;
+      if (Object.keys(rest).length > 0)
+        this.#options = resolveOptions({ ...this.#optionsInput(), ...rest });
+      if (secretKey !== undefined) this.#ring = new KeyRing(secretKey);
+    }
+    sessions.set(app, this);
+    return this;
+  }
+
+  /** Whether the data live server-side in a store. */
+  get usesStore(): boolean {
+    return this.#options.store !== undefined;
+  }
+
+  /**
+   * The session of `req`: the data of a valid cookie, or an empty session when there is no
+   * cookie or it fails verification for any reason. Cached for the request: two calls give the
+   * same object. Rejects only when no secret key is configured, or (503) when the store is down.
+   */
+  get<T extends object = Record<string, unknown>>(req: Request): Promise<SessionDict<T>> {
+    const ring = this.#ring;
+    if (ring === undefined) return Promise.reject(new SecretKeyNotConfiguredError());
+    const state = this.#state(req);
+    if (state.dict !== undefined) return Promise.resolve(state.dict as SessionDict<T>);
+    state.loading ??= this.#load(req, state, ring);
+    return state.loading as Promise<SessionDict<T>>;
+  }
+
+  /**
+   * Encodes `data` now and arranges for this request's response to carry it in the session
+   * cookie (Microdot's `update`; normally called through `session.save()`). Only runs if the
+   * handler succeeds; the last `save()`/`delete()` of a request wins.
+   *
+   * @throws SecretKeyNotConfiguredError when no secret key is set.
+   * @throws SessionTooLargeError when the cookie would pass `maxCookieSize` (4096 bytes).
+   * @throws SessionError when a data key is reserved (`save`, `delete`, `exp`, …).
+   */
+  update(req: Request, data: object): void {
+    const ring = this.#ring;
+    if (ring === undefined) throw new SecretKeyNotConfiguredError();
+    const state = this.#state(req);
+    const plain = sessionData(data);
+    const token = this.usesStore
+      ? undefined
+      : this.#encodeChecked(req, state, ring.current, plain, true);
+    state.pending = { kind: 'save', data: plain, token };
+    this.#hook(req, state);
+  }
+
+  /**
+   * Arranges for this request's response to remove the session cookie (and, with a store, to
+   * destroy the session's record at once, so a copied cookie is dead).
+   */
+  delete(req: Request): void {
+    const state = this.#state(req);
+    state.pending = { kind: 'delete' };
+    this.#hook(req, state);
+  }
+
+  /** Ends every session of `userId` in the store ("log out everywhere"); resolves to how many. */
+  async destroyAll(userId: string): Promise<number> {
+    const store = this.#options.store;
+    if (store === undefined) {
+      throw new TypeError('destroyAll needs a server-side store: signed cookies cannot be revoked');
+    }
+    return storeCall(() => store.destroyAll(userId));
+  }
+
+  #optionsInput(): SessionOptions {
+    const o = this.#options;
+    return {
+      cookieOptions: o.cookie,
+      maxAge: o.maxAge,
+      idleTimeout: o.idleTimeout,
+      absoluteTimeout: o.absoluteTimeout,
+      clockSkew: o.clockSkew,
+      rolling: o.renewAfter ?? false,
+      reissue: o.reissue,
+      encrypt: o.encrypt,
+      maxCookieSize: o.maxCookieSize,
+      trustProxy: o.trustProxy,
+      autoSave: o.autoSave,
+      validate: o.validate,
+      onInvalid: o.onInvalid,
+      store: o.store,
+      userKey: o.userKey,
+      cookieName: o.cookieName.replace(/^__Host-/, ''),
+      hostPrefix: o.cookieName.startsWith('__Host-'),
+    };
+  }
+
+  #state(req: Request): RequestState {
+    let state = this.#states.get(req);
+    if (state === undefined) {
+      state = {
+        dict: undefined,
+        loading: undefined,
+        loaded: new Map(),
+        claims: {},
+        flash: {},
+        flashChanged: false,
+        rotate: false,
+        renew: false,
+        regenerate: false,
+        pending: undefined,
+        hooked: false,
+      };
+      this.#states.set(req, state);
+    }
+    return state;
+  }
+
+  async #load(req: Request, state: RequestState, ring: KeyRing): Promise<SessionDict> {
+    let data: Record<string, unknown> = {};
+    const token = req.cookies[this.#options.cookieName];
+    if (token !== undefined && token !== '') {
+      const accepted = await this.#accept(req, state, ring, token);
+      if (accepted !== undefined) data = accepted;
+    }
+    for (const [key, value] of Object.entries(data)) state.loaded.set(key, JSON.stringify(value));
+    const dict = createSessionDict(data, this.#controller(req, state));
+    state.dict = dict;
+    this.#hook(req, state);
+    return dict;
+  }
+
+  /** The data of a valid token, or `undefined` (after telling `onInvalid` why). */
+  async #accept(
+    req: Request,
+    state: RequestState,
+    ring: KeyRing,
+    token: string,
+  ): Promise<Record<string, unknown> | undefined> {
+    const o = this.#options;
+    const result: VerifyResult = isEncryptedToken(token)
+      ? decryptToken(token, ring)
+      : verifyToken(token, ring);
+    if (!result.ok) return this.#invalid(req, result.reason);
+    const payload = result.payload;
+    const claims = checkClaims(payload, o, nowSeconds());
+    if (typeof claims === 'string') return this.#invalid(req, claims);
+    let data: Record<string, unknown>;
+    if (o.store !== undefined) {
+      if (typeof claims.sid !== 'string' || claims.sid.length < 16)
+        return this.#invalid(req, 'malformed');
+      const sid = claims.sid;
+      const stored = await storeCall(() => o.store!.get(sid));
+      if (stored === undefined) return this.#invalid(req, 'expired');
+      data = { ...stored };
+    } else {
+      data = payload;
+    }
+    const flash = data._flash;
+    const clean: Record<string, unknown> = {};
+    for (const key of Object.keys(data)) {
+      if (key === '__proto__' || CLAIMS.has(key)) continue;
+      clean[key] = data[key];
+    }
+    if (o.validate !== undefined) {
+      const outcome = await o.validate['~standard'].validate(clean);
+      if (outcome.issues !== undefined) return this.#invalid(req, 'invalid-data');
+      const value = outcome.value;
+      if (value === null || typeof value !== 'object' || Array.isArray(value))
+        return this.#invalid(req, 'invalid-data');
+      data = value as Record<string, unknown>;
+    } else {
+      data = clean;
+    }
+    state.claims = claims;
+    if (flash !== null && typeof flash === 'object' && !Array.isArray(flash)) {
+      state.flash = { ...(flash as Record<string, unknown>) };
+    }
+    if (o.reissue && result.key !== ring.current) state.rotate = true;
+    if (o.renewAfter !== undefined) {
+      const lifetime = lifetimeOf(o);
+      if (claims.iat === undefined || nowSeconds() - claims.iat >= o.renewAfter * lifetime)
+        state.renew = true;
+    }
+    return data;
+  }
+
+  #invalid(req: Request, reason: InvalidReason): undefined {
+    const hook = this.#options.onInvalid;
+    if (hook !== undefined) {
+      try {
+        hook(reason, req);
+      } catch {
+        // A diagnostics hook must never turn a bad cookie into a failed request.
+      }
+    }
+    return undefined;
+  }
+
+  #controller(req: Request, state: RequestState) {
+    return {
+      save: (dict: object) => this.update(req, dict),
+      delete: () => this.delete(req),
+      regenerate: () => {
+        if (this.#ring === undefined) throw new SecretKeyNotConfiguredError();
+        state.regenerate = true;
+        // Without a save() the data are kept as they are, under the new identity.
+        if (state.pending === undefined && state.dict !== undefined) this.update(req, state.dict);
+      },
+      flash: (key: string, value: unknown) => {
+        state.flash[key] = value;
+        state.flashChanged = true;
+        this.#hook(req, state);
+      },
+      consumeFlash: (key: string) => {
+        if (!Object.hasOwn(state.flash, key)) return undefined;
+        const value = state.flash[key];
+        delete state.flash[key];
+        state.flashChanged = true;
+        this.#hook(req, state);
+        return value;
+      },
+    };
+  }
+
+  /** Registers (once per request) the after-request step that writes the session. */
+  #hook(req: Request, state: RequestState): void {
+    if (state.hooked) return;
+    state.hooked = true;
+    req.afterRequest((r, res) => this.#finish(r, res, state));
+  }
+
+  async #finish(req: Request, res: Response, state: RequestState): Promise<void> {
+    const o = this.#options;
+    if (state.dict !== undefined) {
+      // The response depends on who asked (RFC 9110 §12.5.5); shared caches must not keep it.
+      const vary = res.headers.vary;
+      if (vary === undefined) res.headers.vary = 'Cookie';
+      else if (!/(^|,)\s*cookie\s*(,|$)/i.test(vary) && vary.trim() !== '*')
+        res.headers.vary = `${vary}, Cookie`;
+      res.headers['cache-control'] ??= 'private';
+    }
+    let pending = state.pending;
+    // A key rotation alone re-signs the same claims: it must not extend the session.
+    let restamp = true;
+    if (pending === undefined && state.dict !== undefined) {
+      const changed = (o.autoSave && this.#dirty(state)) || state.flashChanged || state.regenerate;
+      if (changed || state.renew || state.rotate) {
+        pending = { kind: 'save', data: sessionData(state.dict), token: undefined };
+        restamp = changed || state.renew;
+      }
+    }
+    if (pending === undefined) return;
+    const ring = this.#ring;
+    if (ring === undefined) throw new SecretKeyNotConfiguredError();
+    if (pending.kind === 'delete') {
+      const sid = state.claims.sid;
+      if (o.store !== undefined && sid !== undefined) await storeCall(() => o.store!.destroy(sid));
+      res.deleteCookie(o.cookieName, this.#cookieAttributes(req));
+      return;
+    }
+    if (o.store !== undefined) {
+      await this.#writeStore(req, res, state, ring.current, pending.data, restamp);
+      return;
+    }
+    // Flash messages or a rotation may have changed after save(): encode again if so.
+    const token =
+      pending.token !== undefined && !state.flashChanged
+        ? pending.token
+        : this.#encodeChecked(
+            req,
+            state,
+            ring.current,
+            pending.data,
+            pending.token === undefined && restamp,
+          );
+    res.setCookie(o.cookieName, token, {
+      ...this.#cookieAttributes(req),
+      maxAge: this.#maxAge(state),
+    });
+  }
+
+  async #writeStore(
+    req: Request,
+    res: Response,
+    state: RequestState,
+    key: SessionKey,
+    data: Record<string, unknown>,
+    restamp: boolean,
+  ): Promise<void> {
+    const o = this.#options;
+    const store = o.store!;
+    const oldSid = state.claims.sid;
+    const fresh = state.regenerate || oldSid === undefined;
+    const sid = fresh ? randomBytes(18).toString('base64url') : oldSid;
+    if (fresh || restamp || state.claims.exp === undefined) this.#stamp(state, fresh);
+    const patch: SessionPatch = fresh
+      ? { set: { ...data }, unset: [], replace: true }
+      : diff(state.loaded, data);
+    if (state.flashChanged || fresh) {
+      if (Object.keys(state.flash).length > 0) patch.set._flash = state.flash;
+      else if (!fresh) (patch.unset as string[]).push('_flash');
+    }
+    const userValue = data[o.userKey];
+    const userId =
+      typeof userValue === 'string' || typeof userValue === 'number'
+        ? String(userValue)
+        : undefined;
+    const ttl = Math.max(1, state.claims.exp! - nowSeconds());
+    await storeCall(() => store.set(sid, patch, userId === undefined ? { ttl } : { ttl, userId }));
+    if (state.regenerate && oldSid !== undefined) await storeCall(() => store.destroy(oldSid));
+    const claims = {
+      sid,
+      iat: state.claims.iat,
+      exp: state.claims.exp,
+      auth_time: state.claims.auth_time,
+    };
+    const token = o.encrypt ? encryptToken(claims, key) : signToken(claims, key);
+    res.setCookie(o.cookieName, token, {
+      ...this.#cookieAttributes(req),
+      maxAge: this.#maxAge(state),
+    });
+  }
+
+  /** Sets `iat`, `exp` and `auth_time` for a token issued now. */
+  #stamp(state: RequestState, fresh: boolean): void {
+    const o = this.#options;
+    const now = nowSeconds();
+    const authTime = fresh || state.claims.auth_time === undefined ? now : state.claims.auth_time;
+    let exp = now + lifetimeOf(o);
+    if (o.absoluteTimeout !== undefined) exp = Math.min(exp, authTime + o.absoluteTimeout);
+    state.claims = { ...state.claims, iat: now, exp, auth_time: authTime };
+  }
+
+  /** Encodes a cookie-mode token for `data` and checks the Set-Cookie fits the size budget. */
+  #encodeChecked(
+    req: Request,
+    state: RequestState,
+    key: SessionKey,
+    data: Record<string, unknown>,
+    restamp: boolean,
+  ): string {
+    const o = this.#options;
+    if (restamp || state.claims.exp === undefined) this.#stamp(state, state.regenerate);
+    const payload: Record<string, unknown> = { ...data };
+    if (Object.keys(state.flash).length > 0) payload._flash = state.flash;
+    payload.iat = state.claims.iat;
+    payload.exp = state.claims.exp;
+    payload.auth_time = state.claims.auth_time;
+    const token = o.encrypt ? encryptToken(payload, key) : signToken(payload, key);
+    const size = serializeCookie(o.cookieName, token, {
+      ...this.#cookieAttributes(req),
+      maxAge: this.#maxAge(state),
+    }).length;
+    if (size > o.maxCookieSize) throw new SessionTooLargeError(size, o.maxCookieSize);
+    return token;
+  }
+
+  #maxAge(state: RequestState): number {
+    return Math.max(0, (state.claims.exp ?? nowSeconds()) - nowSeconds());
+  }
+
+  #cookieAttributes(req: Request): CookieOptions {
+    const o = this.#options;
+    if (o.forceSecure || o.cookie.secure === false) return o.cookie;
+    return isHttps(req, o.trustProxy) ? { ...o.cookie, secure: true } : o.cookie;
+  }
+
+  #dirty(state: RequestState): boolean {
+    const dict = state.dict!;
+    const keys = Object.keys(dict);
+    if (keys.length !== state.loaded.size) return true;
+    for (const key of keys) {
+      if (state.loaded.get(key) !== JSON.stringify((dict as Record<string, unknown>)[key]))
+        return true;
+    }
+    return false;
+  }
+}
+
+/** Claims the token carries that are not data. */
+const CLAIMS = new Set(['iat', 'exp', 'nbf', 'auth_time', 'sid', '_flash']);
+
+function lifetimeOf(o: ResolvedOptions): number {
+  return o.idleTimeout === undefined ? o.maxAge : Math.min(o.maxAge, o.idleTimeout);
+}
+
+/**
+ * Checks the time claims of a verified payload (RFC 7519 §4.1.4, §4.1.6, with a clock-skew
+ * allowance); a token without them (as Python Microdot issues) is accepted.
+ */
+function checkClaims(
+  payload: Record<string, unknown>,
+  o: ResolvedOptions,
+  now: number,
+): Claims | InvalidReason {
+  const { iat, exp, auth_time: authTime, nbf, sid } = payload;
+  for (const value of [iat, exp, authTime, nbf]) {
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value)))
+      return 'malformed';
+  }
+  if (sid !== undefined && typeof sid !== 'string') return 'malformed';
+  const skew = o.clockSkew;
+  if (typeof iat === 'number' && iat > now + skew) return 'malformed';
+  if (typeof nbf === 'number' && nbf > now + skew) return 'malformed';
+  if (typeof exp === 'number' && exp <= now - skew) return 'expired';
+  // A lifetime shortened since the token was issued applies at once.
+  if (typeof iat === 'number' && now - iat > lifetimeOf(o) + skew) return 'expired';
+  if (
+    o.absoluteTimeout !== undefined &&
+    typeof authTime === 'number' &&
+    now - authTime > o.absoluteTimeout + skew
+  ) {
+    return 'expired';
+  }
+  const claims: Claims = {};
+  if (typeof iat === 'number') claims.iat = iat;
+  if (typeof exp === 'number') claims.exp = exp;
+  if (typeof authTime === 'number') claims.auth_time = authTime;
+  if (typeof sid === 'string') claims.sid = sid;
+  return claims;
+}
+
+/** Per-key changes from the data as loaded to `data` (last write wins per key in the store). */
+function diff(loaded: Map<string, string>, data: Record<string, unknown>): SessionPatch {
+  const set: Record<string, unknown> = {};
+  const unset: string[] = [];
+  for (const [key, value] of Object.entries(data)) {
+    if (loaded.get(key) !== JSON.stringify(value)) set[key] = value;
+  }
+  for (const key of loaded.keys()) if (!Object.hasOwn(data, key)) unset.push(key);
+  return { set, unset };
+}
+
+function isHttps(req: Request, trustProxy: boolean): boolean {
+  if (req.scheme === 'https') return true;
+  if (!trustProxy) return false;
+  const proto = req.header('x-forwarded-proto');
+  return proto !== undefined && proto.split(',', 1)[0]!.trim().toLowerCase() === 'https';
+}
+
+/** Runs a store call; an unreachable store becomes a 503 for this request. */
+async function storeCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof StoreUnavailableError) {
+      throw new HTTPException(503, { message: 'Session store unavailable', cause: err });
+    }
+    throw err;
+  }
+}
+
+export type { SecretInput };

@@ -1,0 +1,36 @@
+import type { Handler, HandlerResult } from '../app.js';
+import type { Request } from '../request.js';
+import { SessionConfigError } from './errors.js';
+import { sessionOf } from './session.js';
+import type { SessionDict } from './session-dict.js';
+
+/**
+ * Wraps a handler so it is called as `(req, session, params)`, with the request's session
+ * (Microdot's `with_session`). It does not save: call `session.save()` (or enable `autoSave`).
+ *
+ * @example
+ * ```ts
+ * app.get('/', withSession<{ user?: string }>((req, session) => `Hello, ${session.user ?? 'stranger'}!`));
+ * ```
+ */
+export function withSession<
+  T extends object = Record<string, unknown>,
+  P = Record<string, unknown>,
+>(
+  handler: (
+    req: Request,
+    session: SessionDict<T>,
+    params: P,
+  ) => HandlerResult | Promise<HandlerResult>,
+): Handler<P> {
+  return async (req, params) => {
+    const session =
+      sessionOf(req.app) ?? (req.subapp === undefined ? undefined : sessionOf(req.subapp));
+    if (session === undefined) {
+      throw new SessionConfigError(
+        'withSession needs a Session attached to the app: new Session(app, { secretKey }) or session.initialize(app)',
+      );
+    }
+    return handler(req, await session.get<T>(req), params);
+  };
+}
