@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
 import { decodeBase64url } from '../internal/base64url.js';
 import type { KeyRing, SessionKey } from './keyring.js';
 import { MAX_TOKEN_LENGTH, parseJsonObject, type VerifyResult } from './token.js';
@@ -15,6 +15,21 @@ const FAIL_UNKNOWN_KEY: VerifyResult = Object.freeze({ ok: false, reason: 'unkno
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+
+// IVs come from a pool filled by the CSPRNG, 256 at a time: one `randomBytes(12)` call per token
+// costs more than the encryption itself. Every pool byte is used once, and the IV is consumed
+// synchronously, before the next refill.
+const ivPool = Buffer.alloc(IV_BYTES * 256);
+let ivOffset = ivPool.length;
+
+function nextIv(): Buffer {
+  if (ivOffset === ivPool.length) {
+    randomFillSync(ivPool);
+    ivOffset = 0;
+  }
+  ivOffset += IV_BYTES;
+  return ivPool.subarray(ivOffset - IV_BYTES, ivOffset);
+}
 
 const headerByKey = new WeakMap<SessionKey, string>();
 const keyByHeader = new WeakMap<KeyRing, Map<string, SessionKey>>();
@@ -71,7 +86,7 @@ export function encryptToken(payload: Record<string, unknown>, key: SessionKey):
     throw new TypeError('The token payload must be a JSON object');
   }
   const header = encodedHeader(key);
-  const iv = randomBytes(IV_BYTES);
+  const iv = nextIv();
   const cipher = createCipheriv('aes-256-gcm', key.encKey, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(Buffer.from(header, 'latin1'));
   const first = cipher.update(JSON.stringify(payload), 'utf8');
