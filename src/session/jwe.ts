@@ -106,12 +106,12 @@ function headerKey(segment: string, ring: KeyRing): SessionKey | null | VerifyRe
     header === undefined ||
     header.alg !== 'dir' ||
     header.enc !== 'A256GCM' ||
-    'crit' in header || // RFC 7516 §4.1.13: we implement no extension
-    'zip' in header // no compression: it leaks the plaintext's content through its size
+    Object.hasOwn(header, 'crit') || // RFC 7516 §4.1.13: we implement no extension
+    Object.hasOwn(header, 'zip') // no compression: it leaks the plaintext's content through its size
   ) {
     return FAIL_MALFORMED;
   }
-  if (!('kid' in header)) return null;
+  if (!Object.hasOwn(header, 'kid')) return null;
   if (typeof header.kid !== 'string') return FAIL_MALFORMED;
   return ring.byKid(header.kid) ?? FAIL_UNKNOWN_KEY;
 }

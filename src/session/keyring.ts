@@ -1,7 +1,14 @@
 import { createHmac, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 import { SessionConfigError } from './errors.js';
 
-/** A secret key: a string (used as its UTF-8 bytes, as PyJWT does) or raw bytes. */
+/**
+ * A secret key: a string (used as its UTF-8 bytes, as PyJWT does) or raw bytes.
+ *
+ * @example
+ * ```ts
+ * const secret: SecretInput = process.env.SESSION_KEY ?? randomBytes(32);
+ * ```
+ */
 export type SecretInput = string | Uint8Array;
 
 /**
@@ -13,6 +20,16 @@ export type SecretInput = string | Uint8Array;
  * - `hmacKey` = the raw secret bytes, for HS256 (so PyJWT with the same secret verifies tokens).
  * - `encKey` = HKDF-SHA256 (RFC 5869) with ikm = secret, salt = empty, info = ASCII
  *   `microdot-ts session encryption v1`, length 32 bytes: the A256GCM key of encrypted tokens.
+ *
+ * In Python: `kid = urlsafe_b64encode(hmac.new(secret, b"microdot-ts kid", sha256).digest())[:8]`
+ * and `HKDF(SHA256(), 32, salt=b"", info=b"microdot-ts session encryption v1").derive(secret)`
+ * (see test/interop/check_vectors.py).
+ *
+ * @example
+ * ```ts
+ * const key: SessionKey = new KeyRing(secret).current;
+ * createHmac('sha256', key.hmacKey).update(data).digest();
+ * ```
  */
 export interface SessionKey {
   /** Key id written in token headers (8 base64url characters). */

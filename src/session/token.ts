@@ -8,15 +8,39 @@ import type { KeyRing, SessionKey } from './keyring.js';
  * Python Microdot uses), on synchronous `node:crypto`.
  */
 
-/** Why a token was refused. Time claims and data checks are the session layer's job. */
+/**
+ * Why a token was refused. Time claims and data checks are the session layer's job.
+ *
+ * @example
+ * ```ts
+ * const reason: TokenFailure = 'bad-signature';
+ * ```
+ */
 export type TokenFailure = 'malformed' | 'too-large' | 'bad-signature' | 'unknown-key';
 
-/** The outcome of {@link verifyToken} (and of `decryptToken`). */
+/**
+ * The outcome of {@link verifyToken} (and of `decryptToken`): the payload and the key that
+ * vouched for it, or the reason of the refusal.
+ *
+ * @example
+ * ```ts
+ * const result: VerifyResult = verifyToken(cookie, ring);
+ * if (!result.ok) console.debug('session refused:', result.reason);
+ * ```
+ */
 export type VerifyResult =
   | { ok: true; payload: Record<string, unknown>; key: SessionKey }
   | { ok: false; reason: TokenFailure };
 
-/** The longest token accepted by default, in characters (a cookie holds about 4096 bytes). */
+/**
+ * The longest token accepted by default, in characters (a cookie holds about 4096 bytes); longer
+ * input is refused as `too-large` before any decoding.
+ *
+ * @example
+ * ```ts
+ * verifyToken(cookie, ring, MAX_TOKEN_LENGTH / 2);
+ * ```
+ */
 export const MAX_TOKEN_LENGTH = 8192;
 
 /**
@@ -144,16 +168,16 @@ function headerKey(segment: string, ring: KeyRing): SessionKey | null | VerifyRe
     header === undefined ||
     header.alg !== 'HS256' ||
     // RFC 7515 §4.1.11: unknown critical extensions must be refused; we implement none.
-    'crit' in header ||
+    Object.hasOwn(header, 'crit') ||
     // RFC 7797 unencoded payloads, JWE headers and nested tokens are not session tokens.
-    ('b64' in header && header.b64 !== true) ||
-    'enc' in header ||
-    'zip' in header ||
+    (Object.hasOwn(header, 'b64') && header.b64 !== true) ||
+    Object.hasOwn(header, 'enc') ||
+    Object.hasOwn(header, 'zip') ||
     (typeof header.cty === 'string' && header.cty.toUpperCase() === 'JWT')
   ) {
     return FAIL_MALFORMED;
   }
-  if (!('kid' in header)) return null;
+  if (!Object.hasOwn(header, 'kid')) return null;
   if (typeof header.kid !== 'string') return FAIL_MALFORMED;
   return ring.byKid(header.kid) ?? FAIL_UNKNOWN_KEY;
 }
