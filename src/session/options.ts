@@ -181,7 +181,7 @@ export function resolveOptions(options: SessionOptions): ResolvedOptions {
     throw new SessionConfigError('clockSkew must be between 0 and 600 seconds');
   }
   let renewAfter: number | undefined;
-  const rolling = options.rolling ?? (idleTimeout !== undefined ? true : false);
+  const rolling = options.rolling ?? idleTimeout !== undefined;
   if (rolling === true) renewAfter = 0.5;
   else if (typeof rolling === 'number') {
     if (!(rolling > 0 && rolling <= 1))
