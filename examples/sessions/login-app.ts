@@ -66,7 +66,7 @@ export function createLoginApp(options: LoginAppOptions): Microdot {
     '/',
     withSession<Data>((req, session) => {
       const username = req.form?.get('username')?.trim() ?? '';
-      if (username === '' || username.length > 100) {
+      if (username === '' || [...username].length > 100) {
         return [
           PAGE(`<p>Please give a user name (1 to 100 characters).</p>${LOGGED_OUT}`),
           400,

@@ -1,6 +1,6 @@
 // Runs the login example on http://127.0.0.1:5000 (`npm start`).
 // Environment: PORT (default 5000), HOST (default 127.0.0.1), SECRET_KEY (at least 32 bytes),
-// SESSION_STORE = cookie (default) | memory | sqlite | redis, REDIS_URL, SQLITE_PATH.
+// SESSION_STORE = cookie (default) | memory | sqlite | redis, REDIS_URL, REDIS_PREFIX, SQLITE_PATH.
 import { randomBytes } from 'node:crypto';
 import { createLoginApp } from './login-app.js';
 import { storeFromEnv } from './store-from-env.js';
@@ -16,3 +16,10 @@ if (secretKey === undefined || secretKey === '') {
 const store = await storeFromEnv(process.env);
 const app = createLoginApp({ secretKey, ...(store === undefined ? {} : { store }) });
 await app.run({ host: process.env.HOST ?? '127.0.0.1', port: Number(process.env.PORT ?? 5000) });
+
+// app.run stops the server on these signals; then let go of the store's connections too.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void app.shutdown().then(() => store?.close?.());
+  });
+}

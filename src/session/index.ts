@@ -1,3 +1,4 @@
+export { MemoryStore, type MemoryStoreOptions } from '../stores/memory.js';
 export type { SessionData, SessionPatch, SessionStore, SetOptions } from '../stores/store.js';
 export { StoreUnavailableError } from '../stores/store.js';
 export {

@@ -1,0 +1,127 @@
+// The login example (the main job): in-process, and as real processes sharing one Redis.
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { createLoginApp, escapeHtml } from '../../examples/sessions/login-app.js';
+import { TestClient } from '../../src/test-client.js';
+import { rawRequest } from '../helpers/clients.js';
+
+const KEY = 'login-example-test-key-0123456789abcdefghij';
+const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
+const LOGIN_JS = join(dirname(fileURLToPath(import.meta.url)), '../../examples/sessions/login.js');
+
+describe('login example, in-process', () => {
+  test('form, login, greeting (escaped), logout', async () => {
+    const client = new TestClient(createLoginApp({ secretKey: KEY }));
+    let res = await client.get('/');
+    assert.match(res.text, /You are not logged in\./);
+    assert.match(res.text, /<input name="username"/);
+    assert.equal(res.headers['content-type'], 'text/html; charset=UTF-8');
+    res = await client.post('/', { body: 'username=%3Cscript%3EAl%3C%2Fscript%3E', headers: FORM });
+    assert.equal(res.statusCode, 302);
+    assert.equal(res.headers.location, '/');
+    res = await client.get('/');
+    assert.match(res.text, /Hello <b>&#60;script&#62;Al&#60;\/script&#62;<\/b>!/);
+    assert.doesNotMatch(res.text, /<script>/);
+    res = await client.post('/logout');
+    assert.equal(res.statusCode, 302);
+    assert.match((await client.get('/')).text, /You are not logged in\./);
+  });
+
+  test('an empty user name is a 400 with the form again', async () => {
+    const client = new TestClient(createLoginApp({ secretKey: KEY }));
+    const res = await client.post('/', { body: 'username=+', headers: FORM });
+    assert.equal(res.statusCode, 400);
+    assert.match(res.text, /Please give a user name/);
+  });
+
+  test('escapeHtml escapes the five HTML-special characters', () => {
+    assert.equal(
+      escapeHtml(`<a href="x">'&'</a>`),
+      '&#60;a href=&#34;x&#34;&#62;&#39;&#38;&#39;&#60;/a&#62;',
+    );
+  });
+});
+
+interface Running {
+  child: ChildProcess;
+  port: number;
+}
+
+const children: ChildProcess[] = [];
+after(() => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+/** Starts the login example as its own process and waits until it listens. */
+function startExample(env: Record<string, string>): Promise<Running> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [LOGIN_JS], {
+      env: { ...process.env, PORT: '0', SECRET_KEY: KEY, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    const timer = setTimeout(
+      () => reject(new Error('the example did not start within 10 s')),
+      10_000,
+    );
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /Listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      if (m !== null) {
+        clearTimeout(timer);
+        resolve({ child, port: Number(m[1]) });
+      }
+    });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the example exited (${code}): ${out}`));
+    });
+  });
+}
+
+describe('login example, two processes sharing one Redis (SESSION_STORE=redis)', () => {
+  test('a login on one is seen on the other; a logout on one is dead on the other', async () => {
+    const env = {
+      SESSION_STORE: 'redis',
+      REDIS_PREFIX: `test:login:${randomBytes(6).toString('hex')}:`,
+    };
+    const [a, b] = await Promise.all([startExample(env), startExample(env)]);
+    const login = await rawRequest(a.port, 'POST', '/', FORM, Buffer.from('username=zoe'));
+    assert.equal(login.statusCode, 302);
+    const setCookie = login.headers['set-cookie'];
+    const cookie = String(Array.isArray(setCookie) ? setCookie[0] : setCookie).split(';', 1)[0]!;
+    const payload = JSON.parse(Buffer.from(cookie.split('.')[1]!, 'base64url').toString());
+    assert.equal(payload.username, undefined, 'the data are not in the cookie');
+    assert.match((await rawRequest(b.port, 'GET', '/', { cookie })).text, /Hello <b>zoe<\/b>!/);
+    const logout = await rawRequest(b.port, 'POST', '/logout', { cookie });
+    assert.equal(logout.statusCode, 302);
+    assert.match(
+      (await rawRequest(a.port, 'GET', '/', { cookie })).text,
+      /You are not logged in\./,
+    );
+  });
+
+  test('the example also runs with SESSION_STORE=memory and sqlite', async () => {
+    for (const store of ['memory', 'sqlite']) {
+      const extra: Record<string, string> = store === 'sqlite' ? { SQLITE_PATH: ':memory:' } : {};
+      const run = await startExample({ SESSION_STORE: store, ...extra });
+      const login = await rawRequest(run.port, 'POST', '/', FORM, Buffer.from('username=yan'));
+      const setCookie = login.headers['set-cookie'];
+      const cookie = String(Array.isArray(setCookie) ? setCookie[0] : setCookie).split(';', 1)[0]!;
+      assert.match(
+        (await rawRequest(run.port, 'GET', '/', { cookie })).text,
+        /Hello <b>yan<\/b>!/,
+        store,
+      );
+      run.child.kill('SIGTERM');
+    }
+  });
+});

@@ -1,0 +1,214 @@
+// Server-side sessions (issue 5): the same Session API over MemoryStore, SqliteStore and a real
+// Redis at 127.0.0.1:6379; the cookie carries only a signed session id.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { Microdot } from '../../src/index.js';
+import {
+  MemoryStore,
+  Session,
+  type SessionOptions,
+  type SessionStore,
+  withSession,
+} from '../../src/session/index.js';
+import { RedisStore } from '../../src/stores/redis.js';
+import { SqliteStore } from '../../src/stores/sqlite.js';
+import type { TestClient, TestResponse } from '../../src/test-client.js';
+import { MODES } from '../helpers/clients.js';
+
+const KEY = 'store-mode-secret-key-0123456789abcdefghij';
+const dir = mkdtempSync(join(tmpdir(), 'microdot-store-mode-'));
+const stores: SessionStore[] = [];
+after(async () => {
+  await Promise.all(stores.map((s) => s.close?.()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const FACTORIES: [string, () => SessionStore][] = [
+  ['memory', () => new MemoryStore()],
+  ['sqlite', () => new SqliteStore({ path: join(dir, `${randomBytes(6).toString('hex')}.db`) })],
+  [
+    'redis',
+    () =>
+      new RedisStore({
+        url: 'redis://127.0.0.1:6379',
+        prefix: `test:${randomBytes(6).toString('hex')}:`,
+      }),
+  ],
+];
+
+function tokenOf(res: TestResponse): string | undefined {
+  const list = res.headers['set-cookie'];
+  if (list === undefined) return undefined;
+  const line = (typeof list === 'string' ? [list] : list).find((l) => l.startsWith('session='));
+  return line === undefined ? undefined : line.split(';', 1)[0]!.slice('session='.length);
+}
+
+function payloadOf(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
+}
+
+function makeApp(store: SessionStore, options: SessionOptions = {}) {
+  const app = new Microdot();
+  app.logError = () => {};
+  const session = new Session(app, { secretKey: KEY, store, ...options });
+  app.post(
+    '/login/<name>',
+    withSession<{ userId?: string }, { name: string }>((_req, s, { name }) => {
+      s.userId = name;
+      s.regenerate();
+      s.save();
+      return 'ok';
+    }),
+  );
+  app.get(
+    '/me',
+    withSession<{ userId?: string }>((_req, s) => s.userId ?? 'nobody'),
+  );
+  app.get(
+    '/data',
+    withSession((_req, s) => JSON.stringify(s)),
+  );
+  app.post(
+    '/set/<key>/<value>',
+    withSession<Record<string, unknown>, { key: string; value: string }>(
+      async (_req, s, { key, value }) => {
+        s[key] = value;
+        s.save();
+        return 'ok';
+      },
+    ),
+  );
+  app.post(
+    '/logout',
+    withSession((_req, s) => {
+      s.delete();
+      return 'bye';
+    }),
+  );
+  app.post(
+    '/flash',
+    withSession((_req, s) => {
+      s.flash('notice', 'hi');
+      return 'ok';
+    }),
+  );
+  app.get(
+    '/flash',
+    withSession((_req, s) => String(s.consumeFlash('notice'))),
+  );
+  app.get('/plain', () => 'no session here');
+  return { app, session };
+}
+
+for (const [storeName, factory] of FACTORIES) {
+  for (const mode of MODES) {
+    describe(`store mode: ${storeName} [${mode.name}]`, () => {
+      const store = factory();
+      stores.push(store);
+
+      test('the cookie carries only a signed session id; the data live in the store', async () => {
+        const { app } = makeApp(store);
+        const client = await mode.client(app);
+        const res = await client.post('/login/alice');
+        const token = tokenOf(res)!;
+        const payload = payloadOf(token);
+        assert.deepEqual(Object.keys(payload).sort(), ['auth_time', 'exp', 'iat', 'sid']);
+        assert.ok((payload.sid as string).length >= 22, 'at least 128 bits of id');
+        assert.deepEqual(await store.get(payload.sid as string), { userId: 'alice' });
+        assert.equal((await client.get('/me')).text, 'alice');
+      });
+
+      test('logout destroys the record: a copied cookie is dead at once', async () => {
+        const { app } = makeApp(store);
+        const client = await mode.client(app);
+        const token = tokenOf(await client.post('/login/bob'))!;
+        const copy = await mode.client(app, { cookies: { session: token } });
+        assert.equal((await copy.get('/me')).text, 'bob');
+        await client.post('/logout');
+        assert.equal((await copy.get('/me')).text, 'nobody');
+        assert.equal(await store.get(payloadOf(token).sid as string), undefined);
+      });
+
+      test('regenerate() issues a new id and destroys the old one (session fixation)', async () => {
+        const { app } = makeApp(store);
+        const client = await mode.client(app);
+        const first = tokenOf(await client.post('/set/theme/dark'))!;
+        const second = tokenOf(await client.post('/login/carol'))!;
+        const oldSid = payloadOf(first).sid as string;
+        const newSid = payloadOf(second).sid as string;
+        assert.notEqual(oldSid, newSid);
+        assert.equal(await store.get(oldSid), undefined);
+        assert.deepEqual(await store.get(newSid), { theme: 'dark', userId: 'carol' });
+      });
+
+      test('parallel requests changing different keys of one session lose nothing', async () => {
+        const { app } = makeApp(store);
+        const client = await mode.client(app);
+        await client.post('/set/start/1');
+        const keys = Array.from({ length: 20 }, (_, i) => `k${i}`);
+        await Promise.all(keys.map((k) => client.post(`/set/${k}/${k}`)));
+        const data = JSON.parse((await client.get('/data')).text) as Record<string, string>;
+        for (const k of keys) assert.equal(data[k], k, `key ${k} kept`);
+        assert.equal(data.start, '1');
+      });
+
+      test('flash messages are consumed once; untouched sessions are not re-written', async () => {
+        const { app } = makeApp(store);
+        const client: TestClient = await mode.client(app);
+        await client.post('/flash');
+        assert.equal((await client.get('/flash')).text, 'hi');
+        assert.equal((await client.get('/flash')).text, 'undefined');
+        const res = await client.get('/me');
+        assert.equal(tokenOf(res), undefined);
+      });
+
+      test('destroyAll ends every session of one user and no other', async () => {
+        const { app, session } = makeApp(store);
+        const user = `dave-${randomBytes(4).toString('hex')}`;
+        const a = await mode.client(app);
+        const b = await mode.client(app);
+        const other = await mode.client(app);
+        await a.post(`/login/${user}`);
+        await b.post(`/login/${user}`);
+        await other.post('/login/erin');
+        assert.equal(await session.destroyAll(user), 2);
+        assert.equal((await a.get('/me')).text, 'nobody');
+        assert.equal((await b.get('/me')).text, 'nobody');
+        assert.equal((await other.get('/me')).text, 'erin');
+      });
+    });
+  }
+}
+
+describe('store mode: failures', () => {
+  test('with Redis down, session routes answer 503 and the others keep serving', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const store = new RedisStore({ url: `redis://127.0.0.1:${port}`, timeout: 500 });
+    stores.push(store);
+    const { app } = makeApp(store);
+    const client = await MODES[1]!.client(app);
+    const started = Date.now();
+    const res = await client.post('/set/a/b');
+    assert.equal(res.statusCode, 503);
+    assert.equal(res.text, 'Session store unavailable');
+    assert.ok(Date.now() - started < 3000, 'fails fast');
+    // No cookie: nothing to read from the store, so the session route still answers.
+    assert.equal((await client.get('/me')).text, 'nobody');
+    // A cookie naming a session needs the store to read it: 503, not an empty session.
+    const healthy = await MODES[0]!.client(makeApp(new MemoryStore()).app);
+    const token = tokenOf(await healthy.post('/login/frank'))!;
+    const withCookie = await MODES[1]!.client(app, { cookies: { session: token } });
+    assert.equal((await withCookie.get('/me')).statusCode, 503);
+    assert.equal((await client.get('/plain')).text, 'no session here');
+  });
+});
