@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Microdot } from './app.js';
 import { HTTPException } from './http-exception.js';
+import { reasonPhrase } from './internal/status.js';
 import { Request } from './request.js';
 import type { Response, StreamBody } from './response.js';
 
@@ -170,7 +171,9 @@ async function pipeStream(
 
 function writeError(nres: ServerResponse, status: number, text: string): void {
   if (nres.headersSent || nres.destroyed) return;
-  nres.writeHead(status, {
+  // The reason phrase is explicit: a writeHead that threw has left the handler's in
+  // `nres.statusMessage`, which Node would reuse (a '500 OK', or a second throw on CR/LF).
+  nres.writeHead(status, reasonPhrase(status), {
     'content-type': 'text/plain; charset=UTF-8',
     'content-length': String(text.length),
   });

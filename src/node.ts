@@ -8,11 +8,17 @@ const SHUTDOWN_GRACE_MS = 10_000;
 /** Starts a `node:http` server for `app` (see `Microdot.startServer`). */
 export async function startServer(app: Microdot, options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
+  const headersTimeout = options.headersTimeout ?? 10_000;
+  const requestTimeout = options.requestTimeout ?? 30_000;
+  // Node enforces both timeouts only when it checks its connections, every 30 s by default: a
+  // stalled or slowloris client could hold a socket that long past them. Check often enough.
+  const shortest = Math.min(headersTimeout || Infinity, requestTimeout || Infinity);
   const server = createServer(
     {
-      headersTimeout: options.headersTimeout ?? 10_000,
-      requestTimeout: options.requestTimeout ?? 30_000,
+      headersTimeout,
+      requestTimeout,
       keepAliveTimeout: options.keepAliveTimeout ?? 5_000,
+      connectionsCheckingInterval: Math.min(1_000, Math.max(50, Math.floor(shortest / 4))),
     },
     app.handler,
   );
