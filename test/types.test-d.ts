@@ -1,0 +1,59 @@
+// Compile-only tests of the public generics: `tsc` fails if a type stops helping.
+// (Not run: the file only has to type-check, as jose's test-d/ and h3's *.test-d.ts.)
+import { Microdot, type PathParams } from '../src/index.js';
+import { Session, type SessionDict, withSession } from '../src/session/index.js';
+
+type Equal<A, B> =
+  (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+function expectType<T extends true>(_ok: T): void {}
+
+// URL arguments are typed from the pattern's text.
+expectType<Equal<PathParams<'/users/<int:id>/<name>'>, { id: number; name: string }>>(true);
+expectType<Equal<PathParams<'/files/<path:rest>'>, { rest: string }>>(true);
+expectType<Equal<PathParams<'/x/<re:[a-z]+:slug>'>, { slug: string }>>(true);
+expectType<Equal<PathParams<'/static'>, {}>>(true);
+expectType<Equal<PathParams<string>, Record<string, unknown>>>(true);
+
+const app = new Microdot();
+app.get('/users/<int:id>', (_req, { id }) => {
+  const n: number = id;
+  // @ts-expect-error id is a number, not a string
+  const s: string = id;
+  return { n, s };
+});
+
+// The session is typed by withSession's type argument.
+new Session(app, { secretKey: 'x'.repeat(32) });
+app.get(
+  '/',
+  withSession<{ user?: string; visits?: number }>((_req, session) => {
+    const user: string | undefined = session.user;
+    session.visits = (session.visits ?? 0) + 1;
+    // @ts-expect-error visits is a number
+    session.visits = 'many';
+    session.save();
+    return user ?? '';
+  }),
+);
+
+// The methods are part of the type, the data are T.
+declare const dict: SessionDict<{ cart: string[] }>;
+expectType<Equal<typeof dict.cart, string[]>>(true);
+dict.flash('notice', 'saved');
+const notice: number | undefined = dict.consumeFlash<number>('count');
+void notice;
+
+// Options are checked.
+// @ts-expect-error unknown option
+new Session(app, { secretKey: 'x'.repeat(32), maxage: 5 });
+// @ts-expect-error sameSite takes Strict, Lax or None
+new Session(app, { secretKey: 'x'.repeat(32), cookieOptions: { sameSite: 'sometimes' } });
+
+// withSession's handler gets the route's URL arguments, typed from the pattern.
+app.get(
+  '/orders/<int:id>',
+  withSession((_req, _session, { id }) => {
+    const n: number = id;
+    return String(n);
+  }),
+);
