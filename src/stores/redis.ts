@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type Cluster, Redis } from 'ioredis';
+import { ttlToMs } from '../internal/store-patch.js';
 import {
   type SessionData,
   type SessionPatch,
@@ -321,11 +322,4 @@ export class RedisStore implements SessionStore {
       cause,
     });
   }
-}
-
-function ttlToMs(ttl: number): number {
-  if (!(Number.isFinite(ttl) && ttl > 0)) {
-    throw new RangeError(`session ttl must be a number of seconds > 0, got ${ttl}`);
-  }
-  return Math.ceil(ttl * 1000);
 }

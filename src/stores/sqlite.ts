@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { applyPatch, ttlToMs } from '../internal/store-patch.js';
 import {
   type SessionData,
   type SessionPatch,
@@ -184,25 +185,4 @@ function run<T>(fn: () => T): T {
     }
     throw error;
   }
-}
-
-/**
- * `base` with `patch.unset` removed then `patch.set` written (a key set to `undefined` is removed,
- * as JSON would drop it). Goes through a `Map` so a `__proto__` key stays a plain key.
- */
-function applyPatch(base: SessionData, patch: SessionPatch): SessionData {
-  const data = new Map(Object.entries(base));
-  for (const key of patch.unset) data.delete(key);
-  for (const [key, value] of Object.entries(patch.set)) {
-    if (value === undefined) data.delete(key);
-    else data.set(key, value);
-  }
-  return Object.fromEntries(data);
-}
-
-function ttlToMs(ttl: number): number {
-  if (!(Number.isFinite(ttl) && ttl > 0)) {
-    throw new RangeError(`session ttl must be a number of seconds > 0, got ${ttl}`);
-  }
-  return Math.ceil(ttl * 1000);
 }
