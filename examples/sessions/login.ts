@@ -1,6 +1,7 @@
 // Runs the login example on http://127.0.0.1:5000 (`npm start`).
 // Environment: PORT (default 5000), HOST (default 127.0.0.1), SECRET_KEY (at least 32 bytes),
-// SESSION_STORE = cookie (default) | memory | sqlite | redis, REDIS_URL, REDIS_PREFIX, SQLITE_PATH.
+// SESSION_STORE = cookie (default) | memory | sqlite | redis, REDIS_URL, REDIS_PREFIX, SQLITE_PATH,
+// SESSION_ENCRYPT=1 (encrypted tokens: JWE instead of a signed JWT).
 import { randomBytes } from 'node:crypto';
 import { createLoginApp } from './login-app.js';
 import { storeFromEnv } from './store-from-env.js';
@@ -14,7 +15,8 @@ if (secretKey === undefined || secretKey === '') {
 }
 
 const store = await storeFromEnv(process.env);
-const app = createLoginApp({ secretKey, ...(store === undefined ? {} : { store }) });
+const encrypt = process.env.SESSION_ENCRYPT === '1';
+const app = createLoginApp({ secretKey, encrypt, ...(store === undefined ? {} : { store }) });
 await app.run({ host: process.env.HOST ?? '127.0.0.1', port: Number(process.env.PORT ?? 5000) });
 
 // app.run stops the server on these signals; then let go of the store's connections too.
