@@ -153,6 +153,9 @@ export class RedisStore implements SessionStore {
     } else {
       this.#client = new Redis(options.url ?? 'redis://127.0.0.1:6379', {
         enableOfflineQueue: false,
+        // A command whose caller already got an error must not land later, after a reconnect:
+        // the caller answered 503, so the write must not happen behind its back.
+        autoResendUnfulfilledCommands: false,
         maxRetriesPerRequest: 1,
         retryStrategy: (times) => Math.min(50 * times, 1000),
         connectTimeout: timeout,
