@@ -202,6 +202,18 @@ for (const mode of MODES) {
       assert.equal(res.text, 'baz');
     });
 
+    test('req.cookie reads one cookie as req.cookies does', async () => {
+      const app = new Microdot();
+      app.get('/', (req) => {
+        const before = `${req.cookie('b')}|${req.cookie('nope')}`;
+        req.cookies.b = 'changed';
+        return `${before}|${req.cookie('b')}`;
+      });
+      const client = await mode.client(app);
+      const res = await client.get('/', { headers: { Cookie: 'a=1; b="two"; b=3' } });
+      assert.equal(res.text, 'two|undefined|changed');
+    });
+
     test('after-request hooks run in order, sync or async, and may add hooks', async () => {
       const app = quietApp(new Microdot());
       const sub = new Microdot();
