@@ -523,7 +523,10 @@ export class Session {
     const authTime = fresh || state.claims.auth_time === undefined ? now : state.claims.auth_time;
     let exp = now + lifetimeOf(o);
     if (o.absoluteTimeout !== undefined) exp = Math.min(exp, authTime + o.absoluteTimeout);
-    state.claims = { ...state.claims, iat: now, exp, auth_time: authTime };
+    // Built field by field: a spread clone that then gains properties costs microseconds in V8.
+    const claims: Claims = { iat: now, exp, auth_time: authTime };
+    if (state.claims.sid !== undefined) claims.sid = state.claims.sid;
+    state.claims = claims;
   }
 
   /** Encodes a cookie-mode token for `data` and checks the Set-Cookie fits the size budget. */
@@ -536,7 +539,8 @@ export class Session {
   ): Encoded {
     const o = this.#options;
     if (restamp || state.claims.exp === undefined) this.#stamp(state, state.regenerate);
-    const payload: Record<string, unknown> = { ...data };
+    const payload: Record<string, unknown> = {};
+    for (const name of Object.keys(data)) payload[name] = data[name];
     if (hasKeys(state.flash)) payload._flash = state.flash;
     payload.iat = state.claims.iat;
     payload.exp = state.claims.exp;
