@@ -571,7 +571,8 @@ export class Session {
   }
 
   #maxAge(state: RequestState): number {
-    return Math.max(0, (state.claims.exp ?? nowSeconds()) - nowSeconds());
+    const now = nowSeconds();
+    return Math.max(0, (state.claims.exp ?? now) - now);
   }
 
   #cookieAttributes(req: Request): CookieOptions {
