@@ -410,20 +410,37 @@ export class Microdot {
     return this.#runAfterHooks(req, res, local);
   }
 
-  async #runAfterHooks(
+  /**
+   * Runs the after-request hooks from `list` (0: the mounted app's, 1: the app's, 2: the
+   * request's own) and position `at`, synchronously while they return plain values; from the
+   * first hook that returns a promise on, it continues asynchronously.
+   */
+  #runAfterHooks(
     req: Request,
     res: Response,
     local: Microdot | undefined,
-  ): Promise<Response> {
+    list = 0,
+    at = 0,
+  ): Response | Promise<Response> {
     try {
-      if (local !== undefined) {
-        for (const hook of local.#afterRequest) res = (await hook(req, res)) ?? res;
-      }
-      for (const hook of this.#afterRequest) res = (await hook(req, res)) ?? res;
-      const own = req.afterRequestHooks;
-      if (own !== undefined) {
-        // Hooks may register more hooks; run until none are left.
-        for (let i = 0; i < own.length; i++) res = (await own[i]!(req, res)) ?? res;
+      for (; list < 3; list++, at = 0) {
+        // The request's own list is read afresh: hooks may register more hooks; run them all.
+        let hooks: readonly AfterRequestHook[] | undefined;
+        if (list === 0) hooks = local === undefined ? undefined : local.#afterRequest;
+        else hooks = list === 1 ? this.#afterRequest : req.afterRequestHooks;
+        if (hooks === undefined) continue;
+        for (; at < hooks.length; at++) {
+          const out = hooks[at]!(req, res);
+          if (isThenable<Response | undefined | void>(out)) {
+            const next = at + 1;
+            const from = list;
+            return Promise.resolve(out).then(
+              (value) => this.#runAfterHooks(req, value ?? res, local, from, next),
+              (err: unknown) => this.handleError(req, err),
+            );
+          }
+          res = out ?? res;
+        }
       }
       return res;
     } catch (err) {

@@ -202,6 +202,60 @@ for (const mode of MODES) {
       assert.equal(res.text, 'baz');
     });
 
+    test('req.cookie reads one cookie as req.cookies does', async () => {
+      const app = new Microdot();
+      app.get('/', (req) => {
+        const before = `${req.cookie('b')}|${req.cookie('nope')}`;
+        req.cookies.b = 'changed';
+        return `${before}|${req.cookie('b')}`;
+      });
+      const client = await mode.client(app);
+      const res = await client.get('/', { headers: { Cookie: 'a=1; b="two"; b=3' } });
+      assert.equal(res.text, 'two|undefined|changed');
+    });
+
+    test('after-request hooks run in order, sync or async, and may add hooks', async () => {
+      const app = quietApp(new Microdot());
+      const sub = new Microdot();
+      const order: string[] = [];
+      sub.afterRequest(async () => {
+        order.push('sub');
+      });
+      app.afterRequest((_req, res) => {
+        order.push('app-sync');
+        return new Response(`${String(res.body)}+app`);
+      });
+      app.afterRequest(async (req, res) => {
+        order.push('app-async');
+        req.afterRequest((_req, r) => {
+          order.push('added');
+          r.setHeader('X-Added', '1');
+        });
+        return res;
+      });
+      sub.get('/', (req) => {
+        req.afterRequest(() => {
+          order.push('own');
+        });
+        return 'body';
+      });
+      sub.get('/boom', (req) => {
+        req.afterRequest(() => {
+          throw new Error('hook failed');
+        });
+        return 'never';
+      });
+      app.mount(sub, '/sub', { local: true });
+      const client = await mode.client(app);
+      let res = await client.get('/sub/');
+      assert.equal(res.text, 'body+app');
+      assert.equal(res.headers['x-added'], '1');
+      assert.deepEqual(order, ['sub', 'app-sync', 'app-async', 'own', 'added']);
+      res = await client.get('/sub/boom');
+      assert.equal(res.statusCode, 500);
+      assert.equal(app.errors.length, 1);
+    });
+
     test('after-error-request hooks run only for error responses', async () => {
       const app = new Microdot();
       app.afterErrorRequest((_req, res) => {

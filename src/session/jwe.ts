@@ -153,15 +153,19 @@ export function decryptToken(
 ): VerifyResult {
   if (typeof token !== 'string') return FAIL_MALFORMED;
   if (token.length > maxLength) return FAIL_TOO_LARGE;
-  const parts = token.split('.');
-  if (parts.length !== 5) return FAIL_MALFORMED;
-  const [headerSegment, encryptedKey, ivSegment, ciphertextSegment, tagSegment] = parts as [
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
+  // Five parts, found with indexOf: cheaper than split() and its array.
+  const d1 = token.indexOf('.');
+  const d2 = token.indexOf('.', d1 + 1);
+  const d3 = token.indexOf('.', d2 + 1);
+  const d4 = token.indexOf('.', d3 + 1);
+  if (d1 < 0 || d2 < 0 || d3 < 0 || d4 < 0 || token.indexOf('.', d4 + 1) >= 0) {
+    return FAIL_MALFORMED;
+  }
+  const headerSegment = token.slice(0, d1);
+  const encryptedKey = token.slice(d1 + 1, d2);
+  const ivSegment = token.slice(d2 + 1, d3);
+  const ciphertextSegment = token.slice(d3 + 1, d4);
+  const tagSegment = token.slice(d4 + 1);
   // `dir` has no encrypted key: RFC 7516 §5.2 step 10 requires it to be empty.
   if (encryptedKey !== '') return FAIL_MALFORMED;
 

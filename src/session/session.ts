@@ -4,7 +4,7 @@ import { HTTPException } from '../http-exception.js';
 import type { Request } from '../request.js';
 import type { Response } from '../response.js';
 import { type SessionPatch, StoreUnavailableError } from '../stores/store.js';
-import { type CookieOptions, serializeCookie } from '../utils/cookie.js';
+import { type CookieOptions, cookieSerializer } from '../utils/cookie.js';
 import { SecretKeyNotConfiguredError, SessionTooLargeError } from './errors.js';
 import { decryptToken, encryptToken, isEncryptedToken } from './jwe.js';
 import { KeyRing, type SecretInput, type SessionKey } from './keyring.js';
@@ -26,8 +26,45 @@ interface Claims {
 }
 
 type Pending =
-  | { kind: 'save'; data: Record<string, unknown>; token: string | undefined }
+  | {
+      kind: 'save';
+      data: Record<string, unknown>;
+      token: string | undefined;
+      /** Cookie mode: the Set-Cookie of `token`, as built for the size check, and its Max-Age. */
+      header?: string;
+      maxAge?: number;
+    }
   | { kind: 'delete' };
+
+/** A cookie-mode token with its Set-Cookie header value, as checked against the size budget. */
+interface Encoded {
+  token: string;
+  header: string;
+  maxAge: number;
+}
+
+/** Serialises the session cookie, with or without Secure; built once per options. */
+interface Serializers {
+  options: ResolvedOptions;
+  plain: ((value: string, maxAge?: number) => string) | undefined;
+  secure: ((value: string, maxAge?: number) => string) | undefined;
+}
+
+/** What {@link Session.#verify} accepted: the payload, the key that vouched for it, the claims. */
+interface Verified {
+  payload: Record<string, unknown>;
+  key: SessionKey;
+  claims: Claims;
+}
+
+/**
+ * The session of a request, as a value when it can be had at once (cookie mode, no async
+ * validation) and as a promise otherwise. Internal: `withSession` uses it to keep handlers of
+ * signed-cookie sessions off the promise path. Never exported from the package.
+ *
+ * @internal
+ */
+export const kLoad = Symbol('microdot-ts.session.load');
 
 /** Everything one request knows about its session. */
 interface RequestState {
@@ -74,7 +111,9 @@ const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 export class Session {
   #ring: KeyRing | undefined;
   #options: ResolvedOptions;
-  readonly #states = new WeakMap<Request, RequestState>();
+  /** Where a request keeps its state of this session: a key of its own, never in `req.g`. */
+  readonly #states = Symbol('microdot-ts.session.state');
+  #serializers: Serializers | undefined;
 
   /**
    * @param app The application; may be given later with {@link Session.initialize}.
@@ -112,11 +151,37 @@ export class Session {
    * same object. Rejects only when no secret key is configured, or (503) when the store is down.
    */
   get<T extends object = Record<string, unknown>>(req: Request): Promise<SessionDict<T>> {
+    try {
+      return Promise.resolve(this[kLoad]<T>(req));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * {@link Session.get}, but the dictionary itself when it is ready at once (signed or encrypted
+   * cookie, no store, no `validate`). Throws when no secret key is configured.
+   *
+   * @internal
+   */
+  [kLoad]<T extends object = Record<string, unknown>>(
+    req: Request,
+  ): SessionDict<T> | Promise<SessionDict<T>> {
     const ring = this.#ring;
-    if (ring === undefined) return Promise.reject(new SecretKeyNotConfiguredError());
+    if (ring === undefined) throw new SecretKeyNotConfiguredError();
     const state = this.#state(req);
-    if (state.dict !== undefined) return Promise.resolve(state.dict as SessionDict<T>);
-    state.loading ??= this.#load(req, state, ring);
+    if (state.dict !== undefined) return state.dict as SessionDict<T>;
+    if (state.loading !== undefined) return state.loading as Promise<SessionDict<T>>;
+    const o = this.#options;
+    const token = req.cookie(o.cookieName);
+    if (token === undefined || token === '') return this.#ready(req, state, {}) as SessionDict<T>;
+    if (o.store === undefined && o.validate === undefined) {
+      const data = this.#acceptCookie(req, state, ring, token);
+      return this.#ready(req, state, data ?? {}) as SessionDict<T>;
+    }
+    state.loading = this.#accept(req, state, ring, token).then((data) =>
+      this.#ready(req, state, data ?? {}),
+    );
     return state.loading as Promise<SessionDict<T>>;
   }
 
@@ -134,10 +199,12 @@ export class Session {
     if (ring === undefined) throw new SecretKeyNotConfiguredError();
     const state = this.#state(req);
     const plain = sessionData(data);
-    const token = this.usesStore
-      ? undefined
-      : this.#encodeChecked(req, state, ring.current, plain, true);
-    state.pending = { kind: 'save', data: plain, token };
+    if (this.usesStore) {
+      state.pending = { kind: 'save', data: plain, token: undefined };
+    } else {
+      const { token, header, maxAge } = this.#encodeChecked(req, state, ring.current, plain, true);
+      state.pending = { kind: 'save', data: plain, token, header, maxAge };
+    }
     this.#hook(req, state);
   }
 
@@ -184,7 +251,8 @@ export class Session {
   }
 
   #state(req: Request): RequestState {
-    let state = this.#states.get(req);
+    const holder = req as unknown as Record<symbol, RequestState | undefined>;
+    let state = holder[this.#states];
     if (state === undefined) {
       state = {
         dict: undefined,
@@ -199,23 +267,64 @@ export class Session {
         pending: undefined,
         hooked: false,
       };
-      this.#states.set(req, state);
+      holder[this.#states] = state;
     }
     return state;
   }
 
-  async #load(req: Request, state: RequestState, ring: KeyRing): Promise<SessionDict> {
-    let data: Record<string, unknown> = {};
-    const token = req.cookies[this.#options.cookieName];
-    if (token !== undefined && token !== '') {
-      const accepted = await this.#accept(req, state, ring, token);
-      if (accepted !== undefined) data = accepted;
+  /** Makes the request's session dictionary over the loaded `data`. */
+  #ready(req: Request, state: RequestState, data: Record<string, unknown>): SessionDict {
+    const o = this.#options;
+    // The JSON as loaded is only needed to find changes (autoSave) and store patches.
+    if (o.autoSave || o.store !== undefined) {
+      for (const key of Object.keys(data)) state.loaded.set(key, JSON.stringify(data[key]));
     }
-    for (const [key, value] of Object.entries(data)) state.loaded.set(key, JSON.stringify(value));
     const dict = createSessionDict(data, this.#controller(req, state));
     state.dict = dict;
     this.#hook(req, state);
     return dict;
+  }
+
+  /** The payload, key and time claims of a valid token, or `undefined` (after `onInvalid`). */
+  #verify(req: Request, ring: KeyRing, token: string): Verified | undefined {
+    const result: VerifyResult = isEncryptedToken(token)
+      ? decryptToken(token, ring)
+      : verifyToken(token, ring);
+    if (!result.ok) return this.#invalid(req, result.reason);
+    const claims = checkClaims(result.payload, this.#options, nowSeconds());
+    if (typeof claims === 'string') return this.#invalid(req, claims);
+    return { payload: result.payload, key: result.key, claims };
+  }
+
+  /** Cookie mode without `validate`: {@link Session.#accept}, synchronously. */
+  #acceptCookie(
+    req: Request,
+    state: RequestState,
+    ring: KeyRing,
+    token: string,
+  ): Record<string, unknown> | undefined {
+    const verified = this.#verify(req, ring, token);
+    if (verified === undefined) return undefined;
+    const payload = verified.payload;
+    const data = withoutClaims(payload);
+    this.#adopt(state, ring, verified, payload._flash);
+    return data;
+  }
+
+  /** Keeps the claims and flash messages of an accepted token; notes rotation and renewal. */
+  #adopt(state: RequestState, ring: KeyRing, verified: Verified, flash: unknown): void {
+    const o = this.#options;
+    const claims = verified.claims;
+    state.claims = claims;
+    if (flash !== null && typeof flash === 'object' && !Array.isArray(flash)) {
+      state.flash = { ...(flash as Record<string, unknown>) };
+    }
+    if (o.reissue && verified.key !== ring.current) state.rotate = true;
+    if (o.renewAfter !== undefined) {
+      const lifetime = lifetimeOf(o);
+      if (claims.iat === undefined || nowSeconds() - claims.iat >= o.renewAfter * lifetime)
+        state.renew = true;
+    }
   }
 
   /** The data of a valid token, or `undefined` (after telling `onInvalid` why). */
@@ -226,13 +335,9 @@ export class Session {
     token: string,
   ): Promise<Record<string, unknown> | undefined> {
     const o = this.#options;
-    const result: VerifyResult = isEncryptedToken(token)
-      ? decryptToken(token, ring)
-      : verifyToken(token, ring);
-    if (!result.ok) return this.#invalid(req, result.reason);
-    const payload = result.payload;
-    const claims = checkClaims(payload, o, nowSeconds());
-    if (typeof claims === 'string') return this.#invalid(req, claims);
+    const verified = this.#verify(req, ring, token);
+    if (verified === undefined) return undefined;
+    const { payload, claims } = verified;
     let data: Record<string, unknown>;
     if (o.store !== undefined) {
       if (typeof claims.sid !== 'string' || claims.sid.length < 16)
@@ -245,11 +350,7 @@ export class Session {
       data = payload;
     }
     const flash = data._flash;
-    const clean: Record<string, unknown> = {};
-    for (const key of Object.keys(data)) {
-      if (key === '__proto__' || CLAIMS.has(key)) continue;
-      clean[key] = data[key];
-    }
+    const clean = withoutClaims(data);
     if (o.validate !== undefined) {
       const outcome = await o.validate['~standard'].validate(clean);
       if (outcome.issues !== undefined) return this.#invalid(req, 'invalid-data');
@@ -260,16 +361,7 @@ export class Session {
     } else {
       data = clean;
     }
-    state.claims = claims;
-    if (flash !== null && typeof flash === 'object' && !Array.isArray(flash)) {
-      state.flash = { ...(flash as Record<string, unknown>) };
-    }
-    if (o.reissue && result.key !== ring.current) state.rotate = true;
-    if (o.renewAfter !== undefined) {
-      const lifetime = lifetimeOf(o);
-      if (claims.iat === undefined || nowSeconds() - claims.iat >= o.renewAfter * lifetime)
-        state.renew = true;
-    }
+    this.#adopt(state, ring, verified, flash);
     return data;
   }
 
@@ -318,7 +410,7 @@ export class Session {
     req.afterRequest((r, res) => this.#finish(r, res, state));
   }
 
-  async #finish(req: Request, res: Response, state: RequestState): Promise<void> {
+  #finish(req: Request, res: Response, state: RequestState): void | Promise<void> {
     const o = this.#options;
     if (state.dict !== undefined) {
       // The response depends on who asked (RFC 9110 §12.5.5); shared caches must not keep it.
@@ -341,31 +433,45 @@ export class Session {
     if (pending === undefined) return;
     const ring = this.#ring;
     if (ring === undefined) throw new SecretKeyNotConfiguredError();
+    if (o.store !== undefined) return this.#finishStore(req, res, state, ring, pending, restamp);
     if (pending.kind === 'delete') {
-      const sid = state.claims.sid;
-      if (o.store !== undefined && sid !== undefined) await storeCall(() => o.store!.destroy(sid));
       res.deleteCookie(o.cookieName, this.#cookieAttributes(req));
       return;
     }
-    if (o.store !== undefined) {
-      await this.#writeStore(req, res, state, ring.current, pending.data, restamp);
+    // Flash messages or a rotation may have changed after save(): encode again if so.
+    if (pending.token !== undefined && !state.flashChanged) {
+      const maxAge = this.#maxAge(state);
+      // The header built by save() for the size check, unless a second has passed since.
+      res.cookies.push(
+        pending.header !== undefined && pending.maxAge === maxAge
+          ? pending.header
+          : this.#serializer(req)(pending.token, maxAge),
+      );
       return;
     }
-    // Flash messages or a rotation may have changed after save(): encode again if so.
-    const token =
-      pending.token !== undefined && !state.flashChanged
-        ? pending.token
-        : this.#encodeChecked(
-            req,
-            state,
-            ring.current,
-            pending.data,
-            pending.token === undefined && restamp,
-          );
-    res.setCookie(o.cookieName, token, {
-      ...this.#cookieAttributes(req),
-      maxAge: this.#maxAge(state),
-    });
+    const restampNow = pending.token === undefined && restamp;
+    res.cookies.push(
+      this.#encodeChecked(req, state, ring.current, pending.data, restampNow).header,
+    );
+  }
+
+  /** Store mode: writes or destroys the session's record, then sets or removes the cookie. */
+  async #finishStore(
+    req: Request,
+    res: Response,
+    state: RequestState,
+    ring: KeyRing,
+    pending: Pending,
+    restamp: boolean,
+  ): Promise<void> {
+    const o = this.#options;
+    if (pending.kind === 'delete') {
+      const sid = state.claims.sid;
+      if (sid !== undefined) await storeCall(() => o.store!.destroy(sid));
+      res.deleteCookie(o.cookieName, this.#cookieAttributes(req));
+      return;
+    }
+    await this.#writeStore(req, res, state, ring.current, pending.data, restamp);
   }
 
   async #writeStore(
@@ -417,7 +523,10 @@ export class Session {
     const authTime = fresh || state.claims.auth_time === undefined ? now : state.claims.auth_time;
     let exp = now + lifetimeOf(o);
     if (o.absoluteTimeout !== undefined) exp = Math.min(exp, authTime + o.absoluteTimeout);
-    state.claims = { ...state.claims, iat: now, exp, auth_time: authTime };
+    // Built field by field: a spread clone that then gains properties costs microseconds in V8.
+    const claims: Claims = { iat: now, exp, auth_time: authTime };
+    if (state.claims.sid !== undefined) claims.sid = state.claims.sid;
+    state.claims = claims;
   }
 
   /** Encodes a cookie-mode token for `data` and checks the Set-Cookie fits the size budget. */
@@ -427,25 +536,43 @@ export class Session {
     key: SessionKey,
     data: Record<string, unknown>,
     restamp: boolean,
-  ): string {
+  ): Encoded {
     const o = this.#options;
     if (restamp || state.claims.exp === undefined) this.#stamp(state, state.regenerate);
-    const payload: Record<string, unknown> = { ...data };
-    if (Object.keys(state.flash).length > 0) payload._flash = state.flash;
+    const payload: Record<string, unknown> = {};
+    for (const name of Object.keys(data)) payload[name] = data[name];
+    if (hasKeys(state.flash)) payload._flash = state.flash;
     payload.iat = state.claims.iat;
     payload.exp = state.claims.exp;
     payload.auth_time = state.claims.auth_time;
     const token = o.encrypt ? encryptToken(payload, key) : signToken(payload, key);
-    const size = serializeCookie(o.cookieName, token, {
-      ...this.#cookieAttributes(req),
-      maxAge: this.#maxAge(state),
-    }).length;
-    if (size > o.maxCookieSize) throw new SessionTooLargeError(size, o.maxCookieSize);
-    return token;
+    const maxAge = this.#maxAge(state);
+    const header = this.#serializer(req)(token, maxAge);
+    if (header.length > o.maxCookieSize) {
+      throw new SessionTooLargeError(header.length, o.maxCookieSize);
+    }
+    return { token, header, maxAge };
+  }
+
+  /** The session cookie's serialiser for `req` (with Secure over https), made once per options. */
+  #serializer(req: Request): (value: string, maxAge?: number) => string {
+    const o = this.#options;
+    let cache = this.#serializers;
+    if (cache === undefined || cache.options !== o) {
+      cache = { options: o, plain: undefined, secure: undefined };
+      this.#serializers = cache;
+    }
+    if (o.forceSecure || o.cookie.secure === false || !isHttps(req, o.trustProxy)) {
+      cache.plain ??= cookieSerializer(o.cookieName, o.cookie);
+      return cache.plain;
+    }
+    cache.secure ??= cookieSerializer(o.cookieName, { ...o.cookie, secure: true });
+    return cache.secure;
   }
 
   #maxAge(state: RequestState): number {
-    return Math.max(0, (state.claims.exp ?? nowSeconds()) - nowSeconds());
+    const now = nowSeconds();
+    return Math.max(0, (state.claims.exp ?? now) - now);
   }
 
   #cookieAttributes(req: Request): CookieOptions {
@@ -468,6 +595,21 @@ export class Session {
 
 /** Claims the token carries that are not data. */
 const CLAIMS = new Set(['iat', 'exp', 'nbf', 'auth_time', 'sid', '_flash']);
+
+/** The data of a verified payload: its keys but the claims (and `__proto__`). */
+function withoutClaims(data: Record<string, unknown>): Record<string, unknown> {
+  const clean: Record<string, unknown> = {};
+  for (const key of Object.keys(data)) {
+    if (key === '__proto__' || CLAIMS.has(key)) continue;
+    clean[key] = data[key];
+  }
+  return clean;
+}
+
+function hasKeys(object: object): boolean {
+  for (const _ in object) return true;
+  return false;
+}
 
 function lifetimeOf(o: ResolvedOptions): number {
   return o.idleTimeout === undefined ? o.maxAge : Math.min(o.maxAge, o.idleTimeout);

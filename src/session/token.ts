@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { decodeBase64url } from '../internal/base64url.js';
+import { hmacSha256 } from '../internal/hmac.js';
 import type { KeyRing, SessionKey } from './keyring.js';
 
 /**
@@ -153,7 +154,7 @@ export function signToken(payload: Record<string, unknown>, key: SessionKey): st
     throw new TypeError('The token payload must be a JSON object');
   }
   const input = `${encodedHeader(key)}.${Buffer.from(pythonJson(payload), 'latin1').toString('base64url')}`;
-  return `${input}.${createHmac('sha256', key.hmacKey).update(input, 'latin1').digest('base64url')}`;
+  return `${input}.${hmacSha256(key.secret, input).toString('base64url')}`;
 }
 
 /**
@@ -183,8 +184,7 @@ function headerKey(segment: string, ring: KeyRing): SessionKey | null | VerifyRe
 }
 
 function signatureMatches(key: SessionKey, input: string, signature: Buffer): boolean {
-  const mac = createHmac('sha256', key.hmacKey).update(input, 'latin1').digest();
-  return timingSafeEqual(mac, signature);
+  return timingSafeEqual(hmacSha256(key.secret, input), signature);
 }
 
 /**

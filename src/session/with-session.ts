@@ -1,7 +1,7 @@
 import type { Handler, HandlerResult } from '../app.js';
 import type { Request } from '../request.js';
 import { SessionConfigError } from './errors.js';
-import { sessionOf } from './session.js';
+import { kLoad, sessionOf } from './session.js';
 import type { SessionDict } from './session-dict.js';
 
 /**
@@ -23,7 +23,9 @@ export function withSession<
     params: P,
   ) => HandlerResult | Promise<HandlerResult>,
 ): Handler<P> {
-  return async (req, params) => {
+  // Not async: a signed-cookie session is ready at once, so a handler that returns a plain value
+  // stays on the application's synchronous path.
+  return (req, params) => {
     const session =
       sessionOf(req.app) ?? (req.subapp === undefined ? undefined : sessionOf(req.subapp));
     if (session === undefined) {
@@ -31,6 +33,9 @@ export function withSession<
         'withSession needs a Session attached to the app: new Session(app, { secretKey }) or session.initialize(app)',
       );
     }
-    return handler(req, await session.get<T>(req), params);
+    const dict = session[kLoad]<T>(req);
+    return dict instanceof Promise
+      ? dict.then((ready) => handler(req, ready, params))
+      : handler(req, dict, params);
   };
 }

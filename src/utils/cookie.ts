@@ -83,6 +83,8 @@ const VALUE = /^(?:[\x21-\x3A\x3C-\x7E](?:[\x20-\x3A\x3C-\x7E]*[\x21-\x3A\x3C-\x
 const PATH = /^[\x20-\x3A\x3C-\x7E]+$/;
 // Domain: visible ASCII without ';' (a host, optionally with the port Microdot's tests use).
 const DOMAIN = /^[\x21-\x3A\x3C-\x7E]+$/;
+const VALUE_RULE =
+  "the value must be printable ASCII without ';' and without leading or trailing spaces (encode it first)";
 const HTTP_DATE_CHARS = /^[\x20-\x3A\x3C-\x7E]+$/;
 
 function sameSiteOf(value: string): 'Strict' | 'Lax' | 'None' | undefined {
@@ -141,10 +143,7 @@ export function serializeCookie(name: string, value: string, options?: CookieOpt
     );
   }
   if (typeof value !== 'string' || !VALUE.test(value)) {
-    fail(
-      name,
-      "the value must be printable ASCII without ';' and without leading or trailing spaces (encode it first)",
-    );
+    fail(name, VALUE_RULE);
   }
   let header = `${name}=${value}`;
   if (options == null) options = {};
@@ -153,12 +152,12 @@ export function serializeCookie(name: string, value: string, options?: CookieOpt
     if (!KNOWN_OPTIONS.has(key)) fail(name, `unknown option "${key}"`);
   }
   const { path, domain, expires, maxAge, secure, httpOnly, partitioned, sameSite } = options;
-  for (const [key, flag] of [
-    ['secure', secure],
-    ['httpOnly', httpOnly],
-    ['partitioned', partitioned],
-  ] as const) {
-    if (flag !== undefined && typeof flag !== 'boolean') fail(name, `${key} must be a boolean`);
+  if (secure !== undefined && typeof secure !== 'boolean') fail(name, 'secure must be a boolean');
+  if (httpOnly !== undefined && typeof httpOnly !== 'boolean') {
+    fail(name, 'httpOnly must be a boolean');
+  }
+  if (partitioned !== undefined && typeof partitioned !== 'boolean') {
+    fail(name, 'partitioned must be a boolean');
   }
 
   if (path !== undefined && path !== '') {
@@ -174,14 +173,7 @@ export function serializeCookie(name: string, value: string, options?: CookieOpt
     header += `; Domain=${domain}`;
   }
   if (expires !== undefined) header += `; Expires=${formatExpires(name, expires)}`;
-  if (maxAge !== undefined) {
-    if (typeof maxAge !== 'number' || !Number.isFinite(maxAge)) {
-      fail(name, 'maxAge must be a finite number of seconds');
-    }
-    const seconds = Math.max(0, Math.floor(maxAge));
-    if (seconds > Number.MAX_SAFE_INTEGER) fail(name, 'maxAge is too large');
-    header += `; Max-Age=${seconds}`;
-  }
+  if (maxAge !== undefined) header += `; Max-Age=${maxAgeSeconds(name, maxAge)}`;
   if (secure) header += '; Secure';
   if (httpOnly) header += '; HttpOnly';
   if (sameSite !== undefined) {
@@ -209,6 +201,52 @@ export function serializeCookie(name: string, value: string, options?: CookieOpt
       fail(name, 'a __Host- cookie must not have a domain');
   }
   return header;
+}
+
+function maxAgeSeconds(name: string, maxAge: unknown): number {
+  if (typeof maxAge !== 'number' || !Number.isFinite(maxAge)) {
+    fail(name, 'maxAge must be a finite number of seconds');
+  }
+  const seconds = Math.max(0, Math.floor(maxAge));
+  if (seconds > Number.MAX_SAFE_INTEGER) fail(name, 'maxAge is too large');
+  return seconds;
+}
+
+/**
+ * A `Set-Cookie` serialiser for cookie `name` with fixed `options`: the name and options are
+ * checked once, here (throwing as {@link serializeCookie} would), so each call checks only the
+ * value and `maxAge`. `serialize(value, maxAge)` returns exactly
+ * `serializeCookie(name, value, { ...options, maxAge })`.
+ *
+ * @throws {CookieError} as {@link serializeCookie}, or when `options` holds a `maxAge` (give
+ *   it per call).
+ * @example
+ * const serialize = cookieSerializer('session', { path: '/', httpOnly: true, sameSite: 'Lax' });
+ * serialize('abc', 3600); // 'session=abc; Path=/; Max-Age=3600; HttpOnly; SameSite=Lax'
+ */
+export function cookieSerializer(
+  name: string,
+  options: Omit<CookieOptions, 'maxAge'> = {},
+): (value: string, maxAge?: number) => string {
+  if (options === null || typeof options !== 'object') fail(name, 'options must be an object');
+  if ('maxAge' in options) fail(name, 'give maxAge to each call, not in the options');
+  // Max-Age sits between Expires and Secure; no other attribute can hold '; Max-Age=0' (';' is
+  // refused in every value), so this splits the constant attributes around it.
+  const MARK = '; Max-Age=0';
+  const whole = serializeCookie(name, '', { ...options, maxAge: 0 });
+  const at = whole.indexOf(MARK);
+  const start = `${name}=`;
+  const before = whole.slice(start.length, at);
+  const after = whole.slice(at + MARK.length);
+  const without = before + after;
+  return (value, maxAge) => {
+    if (typeof value !== 'string' || !VALUE.test(value)) {
+      fail(name, VALUE_RULE);
+    }
+    return maxAge === undefined
+      ? start + value + without
+      : `${start}${value}${before}; Max-Age=${maxAgeSeconds(name, maxAge)}${after}`;
+  };
 }
 
 /**
@@ -253,6 +291,45 @@ export function parseCookies(header: string | undefined): Record<string, string>
     start = end + 1;
   }
   return out;
+}
+
+/**
+ * The value of cookie `name` in a `Cookie` request header: exactly
+ * `parseCookies(header)[name]`, without building the object of every cookie (a null-prototype
+ * object is a hash table in V8, costly to fill for one lookup). Never throws.
+ *
+ * @example
+ * cookieValue('theme="dark"; session=abc', 'session'); // 'abc'
+ * cookieValue('a=1', 'session'); // undefined
+ */
+export function cookieValue(header: string | undefined, name: string): string | undefined {
+  if (typeof header !== 'string' || header === '' || name === '') return undefined;
+  const length = header.length;
+  let pairs = 0;
+  let start = 0;
+  let eq = -1;
+  while (start < length) {
+    let end = header.indexOf(';', start);
+    if (end === -1) end = length;
+    if (eq < start) eq = header.indexOf('=', start);
+    if (eq !== -1 && eq < end) {
+      const key = trimOws(header, start, eq);
+      if (key !== '') {
+        // parseCookies stops after MAX_COOKIES distinct names; past that many pairs, let it decide.
+        if (++pairs > MAX_COOKIES) return parseCookies(header)[name];
+        if (key === name) {
+          const value = trimOws(header, eq + 1, end);
+          return value.length >= 2 && value.charCodeAt(0) === 34 && value.endsWith('"')
+            ? value.slice(1, -1)
+            : value;
+        }
+      }
+    } else if (eq === -1) {
+      break;
+    }
+    start = end + 1;
+  }
+  return undefined;
 }
 
 /** `s.slice(start, end)` without the spaces and tabs (RFC 7230 OWS) at either end. */

@@ -4,6 +4,8 @@ import fc from 'fast-check';
 import {
   CookieError,
   type CookieOptions,
+  cookieSerializer,
+  cookieValue,
   parseCookies,
   parseSetCookie,
   serializeCookie,
@@ -414,6 +416,86 @@ describe('parseSetCookie', () => {
           assert.equal(c.partitioned, false);
         },
       ),
+    );
+  });
+});
+
+describe('cookieValue', () => {
+  it('finds one cookie as parseCookies does', () => {
+    assert.equal(cookieValue(' a = 1 ;\tsession="x.y";session=old', 'session'), 'x.y');
+    assert.equal(cookieValue('a=1; b=2', 'session'), undefined);
+    assert.equal(cookieValue('=x; session; ok=1', 'session'), undefined);
+    assert.equal(cookieValue(undefined, 'session'), undefined);
+    assert.equal(cookieValue(`${'a;'.repeat(100_000)}b=1`, 'b'), '1');
+  });
+
+  it('gives parseCookies(header)[name] for any header and name', () => {
+    const unit = fc.constantFrom(';', '=', ' ', '\t', '"', 'a', 'b', 's', 'x');
+    fc.assert(
+      fc.property(
+        fc.string({ unit, maxLength: 80 }),
+        fc.constantFrom('a', 'b', 's', 'ab', '', '__proto__'),
+        (h, name) => {
+          assert.equal(cookieValue(h, name), parseCookies(h)[name]);
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('agrees with parseCookies past its limit of 1000 cookies', () => {
+    const many = Array.from({ length: 1200 }, (_, i) => `c${i % 1100}=${i}`).join('; ');
+    for (const name of ['c0', 'c999', 'c1000', 'c1099', 'c1199']) {
+      assert.equal(cookieValue(many, name), parseCookies(many)[name], name);
+    }
+    const dups = `${'a=1; '.repeat(1500)}b=2`;
+    assert.equal(cookieValue(dups, 'b'), '2');
+    assert.equal(parseCookies(dups).b, '2');
+  });
+});
+
+describe('cookieSerializer', () => {
+  const optionsArb = fc.record(
+    {
+      path: fc.constantFrom('/', '/app', ''),
+      domain: fc.constantFrom('example.com', ''),
+      expires: fc.constantFrom(new Date(86_400_000), 'Thu, 01 Jan 1970 00:00:01 GMT'),
+      secure: fc.boolean(),
+      httpOnly: fc.boolean(),
+      partitioned: fc.boolean(),
+      sameSite: fc.constantFrom('Strict', 'lax', 'None') as fc.Arbitrary<CookieOptions['sameSite']>,
+    },
+    { requiredKeys: [] },
+  );
+  const outcome = (fn: () => string) => {
+    try {
+      return fn();
+    } catch (err) {
+      return err instanceof CookieError ? 'CookieError' : `other: ${String(err)}`;
+    }
+  };
+
+  it('writes what serializeCookie writes, and refuses what it refuses', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('session', '__Host-s', '__Secure-s', 'a b'),
+        optionsArb,
+        fc.oneof(fc.constantFrom('eyJ0.eyJ1.c2ln-_', '', 'a;b', ' x', 'a\r\nb'), fc.string()),
+        fc.option(fc.oneof(fc.integer(), fc.double()), { nil: undefined }),
+        (name, options, value, maxAge) => {
+          const expected = outcome(() => serializeCookie(name, value, { ...options, maxAge }));
+          const actual = outcome(() => cookieSerializer(name, options)(value, maxAge));
+          assert.equal(actual, expected);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('refuses a maxAge in its options', () => {
+    assert.throws(
+      () => cookieSerializer('s', { maxAge: 1 } as CookieOptions),
+      /give maxAge to each call/,
     );
   });
 });
