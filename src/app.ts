@@ -55,6 +55,8 @@ interface Route {
   handler: Handler;
   urlPrefix: string;
   subapp: Microdot | undefined;
+  /** For a static route: whether an earlier dynamic route could match its path first. */
+  shadowed: boolean;
 }
 
 interface Match {
@@ -448,15 +450,29 @@ export class Microdot {
     }
   }
 
-  #addRoute(route: Route): void {
-    this.#routes.push(route);
-    if (route.pattern.isStatic) {
-      const list = this.#staticRoutes.get(route.pattern.pattern);
-      if (list === undefined) this.#staticRoutes.set(route.pattern.pattern, [route]);
-      else list.push(route);
+  #addRoute(route: Omit<Route, 'shadowed'>): void {
+    const path = route.pattern.staticPath;
+    const added: Route = { ...route, shadowed: path !== undefined && this.#shadows(path) };
+    this.#routes.push(added);
+    if (path !== undefined) {
+      const list = this.#staticRoutes.get(path);
+      if (list === undefined) this.#staticRoutes.set(path, [added]);
+      else list.push(added);
     } else {
-      this.#dynamicRoutes.push(route);
+      this.#dynamicRoutes.push(added);
     }
+  }
+
+  /** Whether a dynamic route added so far matches `path` (and so comes before a static one). */
+  #shadows(path: string): boolean {
+    for (const dynamic of this.#dynamicRoutes) {
+      try {
+        if (dynamic.pattern.match(path) !== undefined) return true;
+      } catch {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -466,6 +482,11 @@ export class Microdot {
    */
   #find(method: string, path: string): Match | Set<string> | undefined {
     const statics = this.#staticRoutes.get(path);
+    // The common case: the first static route for this path comes before any dynamic route
+    // that could match it, so it wins without trying a single pattern.
+    if (statics !== undefined && !statics[0]!.shadowed && accepts(statics[0]!, method)) {
+      return { route: statics[0]!, args: NO_ARGS };
+    }
     const dynamics = this.#dynamicRoutes;
     let allowed: Set<string> | undefined;
     let s = 0;

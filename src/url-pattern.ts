@@ -179,6 +179,14 @@ export class URLPattern {
   }
 
   /**
+   * The one path a static pattern (no `<…>` segment) matches, normalised as Microdot does
+   * (`users` and `//users` both give `/users`); `undefined` for a dynamic pattern.
+   */
+  get staticPath(): string | undefined {
+    return this.isStatic ? this.#path : undefined;
+  }
+
+  /**
    * Matches a raw (still percent-encoded) URL path, without the query string.
    *
    * Values are percent-decoded after matching, so `%2F` never splits a segment, and then

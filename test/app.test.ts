@@ -499,6 +499,27 @@ for (const mode of MODES) {
       assert.equal((await client.get('/static-first')).text, 'dynamic static-first');
     });
 
+    test('patterns are normalised as Microdot does: "users" is "/users"', async () => {
+      const app = new Microdot();
+      app.get('users', () => 'users');
+      app.get('//items/<int:id>', (_req, { id }) => `item ${id}`);
+      const client = await mode.client(app);
+      assert.equal((await client.get('/users')).text, 'users');
+      assert.equal((await client.get('/items/3')).text, 'item 3');
+    });
+
+    test('a static route after a dynamic one that also matches still loses to it', async () => {
+      const app = new Microdot();
+      app.get('/a', () => 'static a');
+      app.route('/<name>', (_req, { name }) => `dynamic ${name}`, { methods: ['GET', 'POST'] });
+      app.get('/b', () => 'static b');
+      app.post('/a', () => 'static post a');
+      const client = await mode.client(app);
+      assert.equal((await client.get('/a')).text, 'static a');
+      assert.equal((await client.get('/b')).text, 'dynamic b');
+      assert.equal((await client.post('/a')).text, 'dynamic a');
+    });
+
     test('malformed input gets a 4xx, never a 500', async () => {
       const app = quietApp(new Microdot());
       app.get('/q', (req) => req.args.get('a') ?? '');
