@@ -3,6 +3,7 @@
 // Usage: node bench/inproc.mjs <distDirA> [<distDirB> ...]  (each a built `dist/src`)
 // Env: INPROC_N (requests per sample, 20000), INPROC_ROUNDS (7), INPROC_CASES (read,encrw,rw,hello).
 import { randomBytes } from 'node:crypto';
+import { ServerResponse } from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -59,25 +60,26 @@ let sink = 0;
 function call(handler, cookie) {
   const headers = { host: '127.0.0.1', 'user-agent': 'wrk', accept: '*/*' };
   if (cookie !== undefined) headers.cookie = cookie;
-  const nreq = { url: '/', method: 'GET', headers, socket };
-  const out = { status: 0, headers: undefined, body: undefined };
-  const nres = {
-    headersSent: false,
-    destroyed: false,
-    writeHead(status, a, b) {
-      out.status = status;
-      out.headers = b ?? a;
-      this.headersSent = true;
-    },
-    end(body) {
-      out.body = body;
-      sink += status(out);
-    },
+  const nreq = {
+    url: '/',
+    method: 'GET',
+    headers,
+    socket,
+    httpVersionMajor: 1,
+    httpVersionMinor: 1,
   };
+  // A real ServerResponse without a socket: writeHead builds the header block as on the wire,
+  // end() queues the bytes.
+  const nres = new ServerResponse(nreq);
   handler(nreq, nres);
+  const out = { status: nres.statusCode, headers: { 'set-cookie': nres.getHeader('set-cookie') } };
+  if (out.headers['set-cookie'] === undefined) {
+    const m = /\r\nset-cookie: ([^\r]*)/i.exec(nres._header ?? '');
+    out.headers['set-cookie'] = m === null ? undefined : [m[1]];
+  }
+  sink += out.status;
   return out;
 }
-const status = (o) => o.status;
 
 const dirs = process.argv.slice(2);
 const variants = [];
