@@ -283,15 +283,14 @@ export class Microdot {
       return this.handleError(req, new HTTPException(400, { message: 'Bad request', cause: err }));
     }
     if (match === undefined) {
-      if (allowed === undefined)
-        return this.handleError(req, new HTTPException(404, { message: 'Not found' }));
+      if (allowed === undefined) return this.handleError(req, routingError(404, 'Not found'));
       if (req.method === 'OPTIONS') {
         const allow = [...allowed];
         if (allowed.has('GET') && !allowed.has('HEAD')) allow.push('HEAD');
         allow.push('OPTIONS');
         return new Response(null, 200, { allow: allow.join(', ') });
       }
-      return this.handleError(req, new HTTPException(405, { message: 'Method not allowed' }));
+      return this.handleError(req, routingError(405, 'Method not allowed'));
     }
     const { route, args } = match;
     req.urlArgs = args;
@@ -585,6 +584,20 @@ export interface RunningServer {
   readonly port: number;
   /** Stops accepting connections and resolves once in-flight requests are done. */
   close(): Promise<void>;
+}
+
+/**
+ * The 404/405 of routing, without a stack trace: it would only show the dispatcher, and
+ * capturing it costs more than the rest of a not-found answer.
+ */
+function routingError(status: number, message: string): HTTPException {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new HTTPException(status, { message });
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 function accepts(route: Route, method: string): boolean {

@@ -304,6 +304,30 @@ for (const mode of MODES) {
       assert.equal(res.text, '404');
     });
 
+    test('routing 404/405 reach handlers as HTTPException, the stack-trace limit untouched', async () => {
+      const app = new Microdot();
+      app.get('/foo', () => 'foo');
+      const seen: unknown[] = [];
+      app.errorHandler(404, (_req, err) => {
+        seen.push(err);
+        return [`${err.status} ${err.message}`, 404] as const;
+      });
+      app.errorHandler(405, (_req, err) => {
+        seen.push(err);
+        return [`${err.status} ${err.message}`, 405] as const;
+      });
+      const limit = Error.stackTraceLimit;
+      const client = await mode.client(app);
+      assert.equal((await client.get('/bar')).text, '404 Not found');
+      assert.equal((await client.post('/foo')).text, '405 Method not allowed');
+      assert.equal(Error.stackTraceLimit, limit);
+      assert.equal(seen.length, 2);
+      for (const err of seen) {
+        assert.ok(err instanceof HTTPException);
+        assert.equal(typeof err.stack, 'string');
+      }
+    });
+
     test('405 and its handler', async () => {
       const app = new Microdot();
       app.get('/foo', () => 'foo');

@@ -7,7 +7,9 @@ import * as crypto from 'node:crypto';
  * `createHmac('sha256', key)`; falls back to it where `crypto.hash` is missing.
  */
 
-type OneShot = (algorithm: string, data: Uint8Array, encoding: 'buffer') => Buffer;
+// Digests are asked for as strings: in Node 20 a 'buffer' result costs about twice as much as
+// the whole hash ('latin1' and 'base64url' strings come out at a third of it).
+type OneShot = (algorithm: string, data: Uint8Array, encoding: 'latin1' | 'base64url') => string;
 const oneShot = (crypto as unknown as { hash?: OneShot }).hash;
 
 const BLOCK = 64;
@@ -50,6 +52,25 @@ function padsOf(key: Buffer): Pads {
 export function hmacSha256(key: Buffer, message: string): Buffer {
   if (oneShot === undefined)
     return crypto.createHmac('sha256', key).update(message, 'latin1').digest();
+  return Buffer.from(oneShot('sha256', outerBlock(key, message), 'latin1'), 'latin1');
+}
+
+/**
+ * {@link hmacSha256} as unpadded base64url (a JWS signature), without a Buffer in between.
+ *
+ * @example
+ * ```ts
+ * hmacSha256Base64url(secret, 'header.payload') === hmacSha256(secret, 'header.payload').toString('base64url'); // true
+ * ```
+ */
+export function hmacSha256Base64url(key: Buffer, message: string): string {
+  if (oneShot === undefined)
+    return crypto.createHmac('sha256', key).update(message, 'latin1').digest('base64url');
+  return oneShot('sha256', outerBlock(key, message), 'base64url');
+}
+
+/** key ⊕ opad followed by the inner digest of `message`: the input of the outer hash. */
+function outerBlock(key: Buffer, message: string): Buffer {
   const { inner, outer } = padsOf(key);
   let data: Buffer;
   if (message.length <= inner.length - BLOCK) {
@@ -61,6 +82,7 @@ export function hmacSha256(key: Buffer, message: string): Buffer {
     inner.copy(data, 0, 0, BLOCK);
     data.write(message, BLOCK, 'latin1');
   }
-  oneShot('sha256', data, 'buffer').copy(outer, BLOCK);
-  return oneShot('sha256', outer, 'buffer');
+  // The 32 digest bytes as a latin1 string are written back as the same 32 bytes.
+  outer.write(oneShot!('sha256', data, 'latin1'), BLOCK, 'latin1');
+  return outer;
 }

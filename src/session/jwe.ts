@@ -31,17 +31,29 @@ function nextIv(): Buffer {
   return ivPool.subarray(ivOffset - IV_BYTES, ivOffset);
 }
 
-const headerByKey = new WeakMap<SessionKey, string>();
+/** A key's encoded protected header, and its bytes: the AAD of every token under the key. */
+interface Header {
+  encoded: string;
+  aad: Buffer;
+}
+
+const headerByKey = new WeakMap<SessionKey, Header>();
 const keyByHeader = new WeakMap<KeyRing, Map<string, SessionKey>>();
 
-function encodedHeader(key: SessionKey): string {
+function headerOf(key: SessionKey): Header {
   let header = headerByKey.get(key);
   if (header === undefined) {
     const json = `{"alg":"dir","enc":"A256GCM","kid":"${key.kid}"}`;
-    header = Buffer.from(json, 'latin1').toString('base64url');
+    const encoded = Buffer.from(json, 'latin1').toString('base64url');
+    // Never written to: shared by every encryption and decryption under this key.
+    header = { encoded, aad: Buffer.from(encoded, 'latin1') };
     headerByKey.set(key, header);
   }
   return header;
+}
+
+function encodedHeader(key: SessionKey): string {
+  return headerOf(key).encoded;
 }
 
 function knownHeaders(ring: KeyRing): Map<string, SessionKey> {
@@ -85,10 +97,10 @@ export function encryptToken(payload: Record<string, unknown>, key: SessionKey):
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     throw new TypeError('The token payload must be a JSON object');
   }
-  const header = encodedHeader(key);
+  const { encoded: header, aad } = headerOf(key);
   const iv = nextIv();
   const cipher = createCipheriv('aes-256-gcm', key.encKey, iv, { authTagLength: TAG_BYTES });
-  cipher.setAAD(Buffer.from(header, 'latin1'));
+  cipher.setAAD(aad);
   const first = cipher.update(JSON.stringify(payload), 'utf8');
   const last = cipher.final();
   const ciphertext = last.length === 0 ? first : Buffer.concat([first, last]);
@@ -170,6 +182,8 @@ export function decryptToken(
   if (encryptedKey !== '') return FAIL_MALFORMED;
 
   let key: SessionKey | null | VerifyResult | undefined = knownHeaders(ring).get(headerSegment);
+  // Our own header: its AAD bytes are cached with it.
+  let aad = key === undefined ? undefined : headerOf(key).aad;
   if (key === undefined) {
     key = headerKey(headerSegment, ring);
     if (key !== null && 'ok' in key) return key;
@@ -181,14 +195,20 @@ export function decryptToken(
   if (iv === undefined || ciphertext === undefined || tag === undefined) return FAIL_MALFORMED;
   if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) return FAIL_MALFORMED;
 
-  const aad = Buffer.from(headerSegment, 'latin1');
+  aad ??= Buffer.from(headerSegment, 'latin1');
   let plaintext: Buffer | undefined;
   let opener: SessionKey | undefined;
-  for (const candidate of key === null ? ring.keys : [key]) {
-    plaintext = open(candidate, aad, iv, ciphertext, tag);
-    if (plaintext !== undefined) {
-      opener = candidate;
-      break;
+  if (key !== null) {
+    // The key the header names: no candidate list to build.
+    plaintext = open(key, aad, iv, ciphertext, tag);
+    opener = key;
+  } else {
+    for (const candidate of ring.keys) {
+      plaintext = open(candidate, aad, iv, ciphertext, tag);
+      if (plaintext !== undefined) {
+        opener = candidate;
+        break;
+      }
     }
   }
   if (plaintext === undefined || opener === undefined) return FAIL_DECRYPT;

@@ -14,7 +14,12 @@ import {
   resolveOptions,
   type SessionOptions,
 } from './options.js';
-import { createSessionDict, type SessionDict, sessionData } from './session-dict.js';
+import {
+  createSessionDict,
+  type SessionController,
+  type SessionDict,
+  sessionData,
+} from './session-dict.js';
 import { signToken, type VerifyResult, verifyToken } from './token.js';
 
 /** The token claims the session layer keeps beside the data. */
@@ -70,8 +75,8 @@ export const kLoad = Symbol('microdot-ts.session.load');
 interface RequestState {
   dict: SessionDict | undefined;
   loading: Promise<SessionDict> | undefined;
-  /** JSON of each data key as loaded: the base of dirty tracking and store patches. */
-  loaded: Map<string, string>;
+  /** JSON of each data key as loaded: the base of dirty tracking and store patches (made only for those). */
+  loaded: Map<string, string> | undefined;
   claims: Claims;
   flash: Record<string, unknown>;
   flashChanged: boolean;
@@ -85,6 +90,56 @@ interface RequestState {
 }
 
 const sessions = new WeakMap<Microdot, Session>();
+
+type StateStep = (session: Session, req: Request, state: RequestState) => void;
+// Set by Session's static block: the steps of a Controller that need Session's private members.
+let regenerateOf: StateStep;
+let hookOf: StateStep;
+
+/**
+ * What a request's session dictionary calls: one object per request with methods on its
+ * prototype (cheaper than an object of five closures).
+ */
+class Controller implements SessionController {
+  readonly #session: Session;
+  readonly #req: Request;
+  readonly #state: RequestState;
+
+  constructor(session: Session, req: Request, state: RequestState) {
+    this.#session = session;
+    this.#req = req;
+    this.#state = state;
+  }
+
+  save(dict: object): void {
+    this.#session.update(this.#req, dict);
+  }
+
+  delete(): void {
+    this.#session.delete(this.#req);
+  }
+
+  regenerate(): void {
+    regenerateOf(this.#session, this.#req, this.#state);
+  }
+
+  flash(key: string, value: unknown): void {
+    const state = this.#state;
+    state.flash[key] = value;
+    state.flashChanged = true;
+    hookOf(this.#session, this.#req, state);
+  }
+
+  consumeFlash(key: string): unknown {
+    const state = this.#state;
+    if (!Object.hasOwn(state.flash, key)) return undefined;
+    const value = state.flash[key];
+    delete state.flash[key];
+    state.flashChanged = true;
+    hookOf(this.#session, this.#req, state);
+    return value;
+  }
+}
 
 /** The Session attached to `app` (by `new Session(app)` or `initialize`), if any. */
 export function sessionOf(app: Microdot): Session | undefined {
@@ -257,7 +312,7 @@ export class Session {
       state = {
         dict: undefined,
         loading: undefined,
-        loaded: new Map(),
+        loaded: undefined,
         claims: {},
         flash: {},
         flashChanged: false,
@@ -275,11 +330,16 @@ export class Session {
   /** Makes the request's session dictionary over the loaded `data`. */
   #ready(req: Request, state: RequestState, data: Record<string, unknown>): SessionDict {
     const o = this.#options;
+    // `data` may be a token's whole payload: the dictionary keeps only its data keys (no claims).
+    const dict = createSessionDict(data, new Controller(this, req, state));
     // The JSON as loaded is only needed to find changes (autoSave) and store patches.
     if (o.autoSave || o.store !== undefined) {
-      for (const key of Object.keys(data)) state.loaded.set(key, JSON.stringify(data[key]));
+      const loaded = new Map<string, string>();
+      for (const key of Object.keys(dict)) {
+        loaded.set(key, JSON.stringify((dict as Record<string, unknown>)[key]));
+      }
+      state.loaded = loaded;
     }
-    const dict = createSessionDict(data, this.#controller(req, state));
     state.dict = dict;
     this.#hook(req, state);
     return dict;
@@ -306,9 +366,9 @@ export class Session {
     const verified = this.#verify(req, ring, token);
     if (verified === undefined) return undefined;
     const payload = verified.payload;
-    const data = withoutClaims(payload);
     this.#adopt(state, ring, verified, payload._flash);
-    return data;
+    // The payload as is: createSessionDict leaves out the claims (and `__proto__`).
+    return payload;
   }
 
   /** Keeps the claims and flash messages of an accepted token; notes rotation and renewal. */
@@ -377,37 +437,25 @@ export class Session {
     return undefined;
   }
 
-  #controller(req: Request, state: RequestState) {
-    return {
-      save: (dict: object) => this.update(req, dict),
-      delete: () => this.delete(req),
-      regenerate: () => {
-        if (this.#ring === undefined) throw new SecretKeyNotConfiguredError();
-        state.regenerate = true;
-        // Without a save() the data are kept as they are, under the new identity.
-        if (state.pending === undefined && state.dict !== undefined) this.update(req, state.dict);
-      },
-      flash: (key: string, value: unknown) => {
-        state.flash[key] = value;
-        state.flashChanged = true;
-        this.#hook(req, state);
-      },
-      consumeFlash: (key: string) => {
-        if (!Object.hasOwn(state.flash, key)) return undefined;
-        const value = state.flash[key];
-        delete state.flash[key];
-        state.flashChanged = true;
-        this.#hook(req, state);
-        return value;
-      },
-    };
-  }
-
   /** Registers (once per request) the after-request step that writes the session. */
   #hook(req: Request, state: RequestState): void {
     if (state.hooked) return;
     state.hooked = true;
-    req.afterRequest((r, res) => this.#finish(r, res, state));
+    req.afterRequest(this.#afterRequest);
+  }
+
+  /** The after-request step of every request of this session: one function, no closure each. */
+  readonly #afterRequest = (req: Request, res: Response): void | Promise<void> =>
+    this.#finish(req, res, this.#state(req));
+
+  static {
+    regenerateOf = (session, req, state) => {
+      if (session.#ring === undefined) throw new SecretKeyNotConfiguredError();
+      state.regenerate = true;
+      // Without a save() the data are kept as they are, under the new identity.
+      if (state.pending === undefined && state.dict !== undefined) session.update(req, state.dict);
+    };
+    hookOf = (session, req, state) => session.#hook(req, state);
   }
 
   #finish(req: Request, res: Response, state: RequestState): void | Promise<void> {
@@ -490,7 +538,7 @@ export class Session {
     if (fresh || restamp || state.claims.exp === undefined) this.#stamp(state, fresh);
     const patch: SessionPatch = fresh
       ? { set: { ...data }, unset: [], replace: true }
-      : diff(state.loaded, data);
+      : diff(state.loaded ?? new Map(), data);
     if (state.flashChanged || fresh) {
       if (Object.keys(state.flash).length > 0) patch.set._flash = state.flash;
       else if (!fresh) (patch.unset as string[]).push('_flash');
@@ -583,11 +631,11 @@ export class Session {
 
   #dirty(state: RequestState): boolean {
     const dict = state.dict!;
+    const loaded = state.loaded ?? new Map<string, string>();
     const keys = Object.keys(dict);
-    if (keys.length !== state.loaded.size) return true;
+    if (keys.length !== loaded.size) return true;
     for (const key of keys) {
-      if (state.loaded.get(key) !== JSON.stringify((dict as Record<string, unknown>)[key]))
-        return true;
+      if (loaded.get(key) !== JSON.stringify((dict as Record<string, unknown>)[key])) return true;
     }
     return false;
   }
@@ -604,6 +652,11 @@ function withoutClaims(data: Record<string, unknown>): Record<string, unknown> {
     clean[key] = data[key];
   }
   return clean;
+}
+
+/** An absent time claim, or a finite number. */
+function isTime(value: unknown): boolean {
+  return value === undefined || (typeof value === 'number' && Number.isFinite(value));
 }
 
 function hasKeys(object: object): boolean {
@@ -625,10 +678,7 @@ function checkClaims(
   now: number,
 ): Claims | InvalidReason {
   const { iat, exp, auth_time: authTime, nbf, sid } = payload;
-  for (const value of [iat, exp, authTime, nbf]) {
-    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value)))
-      return 'malformed';
-  }
+  if (!isTime(iat) || !isTime(exp) || !isTime(authTime) || !isTime(nbf)) return 'malformed';
   if (sid !== undefined && typeof sid !== 'string') return 'malformed';
   const skew = o.clockSkew;
   if (typeof iat === 'number' && iat > now + skew) return 'malformed';

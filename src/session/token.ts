@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { timingSafeEqual } from 'node:crypto';
 import { decodeBase64url } from '../internal/base64url.js';
-import { hmacSha256 } from '../internal/hmac.js';
+import { hmacSha256, hmacSha256Base64url } from '../internal/hmac.js';
 import type { KeyRing, SessionKey } from './keyring.js';
 
 /**
@@ -154,7 +154,7 @@ export function signToken(payload: Record<string, unknown>, key: SessionKey): st
     throw new TypeError('The token payload must be a JSON object');
   }
   const input = `${encodedHeader(key)}.${Buffer.from(pythonJson(payload), 'latin1').toString('base64url')}`;
-  return `${input}.${hmacSha256(key.secret, input).toString('base64url')}`;
+  return `${input}.${hmacSha256Base64url(key.secret, input)}`;
 }
 
 /**

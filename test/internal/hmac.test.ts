@@ -2,12 +2,19 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { hmacSha256 } from '../../src/internal/hmac.js';
+import { hmacSha256, hmacSha256Base64url } from '../../src/internal/hmac.js';
 
 describe('hmacSha256', () => {
   it('gives the RFC 4231 test case 2 and 6 digests', () => {
     assert.equal(
       hmacSha256(Buffer.from('Jefe'), 'what do ya want for nothing?').toString('hex'),
+      '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
+    );
+    assert.equal(
+      Buffer.from(
+        hmacSha256Base64url(Buffer.from('Jefe'), 'what do ya want for nothing?'),
+        'base64url',
+      ).toString('hex'),
       '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
     );
     assert.equal(
@@ -32,6 +39,7 @@ describe('hmacSha256', () => {
           const k = Buffer.from(key);
           const expected = createHmac('sha256', k).update(message, 'latin1').digest();
           assert.deepEqual(hmacSha256(k, message), expected);
+          assert.equal(hmacSha256Base64url(k, message), expected.toString('base64url'));
         },
       ),
       { numRuns: 1000 },
