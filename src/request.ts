@@ -1,5 +1,6 @@
 import type { Microdot } from './app.js';
 import { HTTPException } from './http-exception.js';
+import { isJsonType } from './internal/content-type.js';
 import { HeaderMap, type RawHeaders } from './internal/header-map.js';
 import type { MultiDict } from './multidict.js';
 import type { Response } from './response.js';
@@ -161,7 +162,7 @@ export class Request {
   get json(): unknown {
     if (this.#json === undefined) {
       const type = this.contentType;
-      if (type === undefined || !/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) {
+      if (!isJsonType(type)) {
         return undefined;
       }
       try {

@@ -1,5 +1,6 @@
 import type { Microdot } from './app.js';
 import { HTTPException } from './http-exception.js';
+import { jsonBodyOf } from './internal/content-type.js';
 import type { RawHeaders } from './internal/header-map.js';
 import { Request } from './request.js';
 import type { Response } from './response.js';
@@ -226,13 +227,6 @@ function toTestResponse(res: Response, method: string, body: Buffer): TestRespon
     );
   }
   const text = body.toString('utf8');
-  let json: unknown;
-  if (/^application\/(?:[\w.+-]+\+)?json\b/i.test(res.headers['content-type'] ?? '')) {
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-  }
+  const json = jsonBodyOf(res.headers['content-type'], text);
   return { statusCode: res.statusCode, reason: res.statusText, headers, body, text, json };
 }

@@ -1,6 +1,6 @@
 import type { Request } from '../request.js';
 import type { SessionStore } from '../stores/store.js';
-import type { CookieOptions } from '../utils/cookie.js';
+import { COOKIE_OPTION_NAMES, type CookieOptions } from '../utils/cookie.js';
 import { SessionConfigError } from './errors.js';
 import type { SecretInput } from './keyring.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
@@ -103,16 +103,6 @@ const KNOWN = new Set([
   'store',
   'userKey',
 ]);
-const COOKIE_KEYS = new Set([
-  'path',
-  'domain',
-  'expires',
-  'maxAge',
-  'secure',
-  'httpOnly',
-  'partitioned',
-  'sameSite',
-]);
 
 function seconds(
   name: string,
@@ -139,9 +129,9 @@ export function resolveOptions(options: SessionOptions): ResolvedOptions {
   }
   const given = options.cookieOptions ?? {};
   for (const key of Object.keys(given)) {
-    if (!COOKIE_KEYS.has(key)) {
+    if (!COOKIE_OPTION_NAMES.has(key)) {
       throw new SessionConfigError(
-        `Unknown cookie option "${key}"; known: ${[...COOKIE_KEYS].join(', ')}`,
+        `Unknown cookie option "${key}"; known: ${[...COOKIE_OPTION_NAMES].join(', ')}`,
       );
     }
   }

@@ -62,7 +62,8 @@ export interface SetCookie {
   partitioned: boolean;
 }
 
-const KNOWN_OPTIONS = new Set([
+/** The option names of {@link CookieOptions}; anything else is refused. */
+export const COOKIE_OPTION_NAMES: ReadonlySet<string> = new Set([
   'path',
   'domain',
   'expires',
@@ -149,7 +150,7 @@ export function serializeCookie(name: string, value: string, options?: CookieOpt
   if (options == null) options = {};
   else if (typeof options !== 'object') fail(name, 'options must be an object');
   for (const key in options) {
-    if (!KNOWN_OPTIONS.has(key)) fail(name, `unknown option "${key}"`);
+    if (!COOKIE_OPTION_NAMES.has(key)) fail(name, `unknown option "${key}"`);
   }
   const { path, domain, expires, maxAge, secure, httpOnly, partitioned, sameSite } = options;
   if (secure !== undefined && typeof secure !== 'boolean') fail(name, 'secure must be a boolean');

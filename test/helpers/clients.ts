@@ -3,6 +3,7 @@
 import { request as httpRequest } from 'node:http';
 import { after } from 'node:test';
 import type { Microdot, RunningServer } from '../../src/index.js';
+import { jsonBodyOf } from '../../src/internal/content-type.js';
 import type { RawHeaders } from '../../src/internal/header-map.js';
 import { TestClient, type TestResponse } from '../../src/test-client.js';
 
@@ -49,14 +50,7 @@ export function rawRequest(
           const out: Record<string, string | string[]> = {};
           for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out[k] = v;
           const text = buf.toString('utf8');
-          let json: unknown;
-          if (/^application\/(?:[\w.+-]+\+)?json\b/i.test(res.headers['content-type'] ?? '')) {
-            try {
-              json = JSON.parse(text);
-            } catch {
-              json = undefined;
-            }
-          }
+          const json = jsonBodyOf(res.headers['content-type'], text);
           resolve({
             statusCode: res.statusCode ?? 0,
             reason: res.statusMessage ?? '',
