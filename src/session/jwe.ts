@@ -1,7 +1,8 @@
-import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomFillSync, timingSafeEqual } from 'node:crypto';
 import { decodeBase64url } from '../internal/base64url.js';
 import type { KeyRing, SessionKey } from './keyring.js';
 import { MAX_TOKEN_LENGTH, parseJsonObject, type VerifyResult } from './token.js';
+import type { VerifiedTokens } from './verified-tokens.js';
 
 /**
  * Encrypted session tokens: compact JWE (RFC 7516) with direct encryption (`alg: dir`) and
@@ -150,7 +151,10 @@ function open(
 /**
  * Decrypts a compact JWE made by {@link encryptToken} (or by any `dir` + `A256GCM` implementation
  * with the same derived key) and returns its payload and key, or why it was refused
- * (`bad-signature` when authentication fails). Never throws, whatever the input.
+ * (`bad-signature` when authentication fails). Never throws, whatever the input. With a `memo`, a
+ * token whose `header..iv.ciphertext` was opened before has its tag compared (in constant time)
+ * with the tag that authenticated it then, and the plaintext of then is used; any mismatch is
+ * decrypted in full.
  *
  * @example
  * ```ts
@@ -162,6 +166,7 @@ export function decryptToken(
   token: string,
   ring: KeyRing,
   maxLength: number = MAX_TOKEN_LENGTH,
+  memo?: VerifiedTokens,
 ): VerifyResult {
   if (typeof token !== 'string') return FAIL_MALFORMED;
   if (token.length > maxLength) return FAIL_TOO_LARGE;
@@ -195,6 +200,17 @@ export function decryptToken(
   if (iv === undefined || ciphertext === undefined || tag === undefined) return FAIL_MALFORMED;
   if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) return FAIL_MALFORMED;
 
+  const sealed = token.slice(0, d4);
+  const seen = memo?.get(sealed);
+  if (
+    seen?.plaintext !== undefined &&
+    ring.byKid(seen.key.kid) === seen.key &&
+    timingSafeEqual(seen.check, tag)
+  ) {
+    const payload = parseJsonObject(seen.plaintext);
+    return payload === undefined ? FAIL_MALFORMED : { ok: true, payload, key: seen.key };
+  }
+
   aad ??= Buffer.from(headerSegment, 'latin1');
   let plaintext: Buffer | undefined;
   let opener: SessionKey | undefined;
@@ -212,6 +228,8 @@ export function decryptToken(
     }
   }
   if (plaintext === undefined || opener === undefined) return FAIL_DECRYPT;
+  // Copies: `tag` may be a view of a shared pool; `plaintext` is kept and never written to.
+  memo?.set(sealed, { key: opener, check: Buffer.from(tag), plaintext: Buffer.from(plaintext) });
 
   const payload = parseJsonObject(plaintext);
   return payload === undefined ? FAIL_MALFORMED : { ok: true, payload, key: opener };

@@ -59,6 +59,14 @@ export interface SessionOptions {
   store?: SessionStore;
   /** The data key that names the session's user, for `destroyAll` (default `userId`). */
   userKey?: string;
+  /**
+   * How many recently verified tokens to remember (default 1000; `0` turns it off). A cookie
+   * sent again skips the HMAC (or AES-GCM) computation: its signature (or tag) is compared, in
+   * constant time, with the one computed when it first verified. Only tokens that verified are
+   * remembered, and `exp`, `iat` and the timeouts are still checked on every request. Holds at
+   * most twice this many tokens of up to 2048 characters each.
+   */
+  verifyCache?: number;
 }
 
 /** Options after validation, with defaults applied. */
@@ -80,6 +88,7 @@ export interface ResolvedOptions {
   onInvalid: ((reason: InvalidReason, req: Request) => void) | undefined;
   store: SessionStore | undefined;
   userKey: string;
+  verifyCache: number;
 }
 
 const DAY = 24 * 60 * 60;
@@ -102,6 +111,7 @@ const KNOWN = new Set([
   'onInvalid',
   'store',
   'userKey',
+  'verifyCache',
 ]);
 
 function seconds(
@@ -184,6 +194,10 @@ export function resolveOptions(options: SessionOptions): ResolvedOptions {
   if (!Number.isInteger(maxCookieSize) || maxCookieSize < 64) {
     throw new SessionConfigError('maxCookieSize must be an integer of at least 64 bytes');
   }
+  const verifyCache = options.verifyCache ?? 1000;
+  if (!Number.isInteger(verifyCache) || verifyCache < 0) {
+    throw new SessionConfigError('verifyCache must be a whole number of tokens (0 turns it off)');
+  }
   const validate = options.validate;
   if (validate !== undefined && typeof validate?.['~standard']?.validate !== 'function') {
     throw new SessionConfigError('validate must be a Standard Schema (zod, valibot, arktype, …)');
@@ -214,5 +228,6 @@ export function resolveOptions(options: SessionOptions): ResolvedOptions {
     onInvalid: options.onInvalid,
     store,
     userKey: options.userKey ?? 'userId',
+    verifyCache,
   };
 }

@@ -20,7 +20,8 @@ import {
   type SessionDict,
   sessionData,
 } from './session-dict.js';
-import { signToken, type VerifyResult, verifyToken } from './token.js';
+import { MAX_TOKEN_LENGTH, signToken, type VerifyResult, verifyToken } from './token.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
 /** The token claims the session layer keeps beside the data. */
 interface Claims {
@@ -169,6 +170,8 @@ export class Session {
   /** Where a request keeps its state of this session: a key of its own, never in `req.g`. */
   readonly #states = Symbol('microdot-ts.session.state');
   #serializers: Serializers | undefined;
+  /** Tokens that verified under the current ring (see `verifyCache`); replaced with the ring. */
+  #verified: VerifiedTokens | undefined;
 
   /**
    * @param app The application; may be given later with {@link Session.initialize}.
@@ -177,6 +180,7 @@ export class Session {
   constructor(app?: Microdot | null, options: SessionOptions = {}) {
     this.#options = resolveOptions(options);
     this.#ring = options.secretKey === undefined ? undefined : new KeyRing(options.secretKey);
+    this.#verified = this.#newMemo();
     if (app) sessions.set(app, this);
   }
 
@@ -190,6 +194,8 @@ export class Session {
       if (Object.keys(rest).length > 0)
         this.#options = resolveOptions({ ...this.#optionsInput(), ...rest });
       if (secretKey !== undefined) this.#ring = new KeyRing(secretKey);
+      // What verified under the old ring (or options) is forgotten.
+      this.#verified = this.#newMemo();
     }
     sessions.set(app, this);
     return this;
@@ -300,6 +306,7 @@ export class Session {
       onInvalid: o.onInvalid,
       store: o.store,
       userKey: o.userKey,
+      verifyCache: o.verifyCache,
       cookieName: o.cookieName.replace(/^__Host-/, ''),
       hostPrefix: o.cookieName.startsWith('__Host-'),
     };
@@ -345,11 +352,17 @@ export class Session {
     return dict;
   }
 
+  #newMemo(): VerifiedTokens | undefined {
+    const capacity = this.#options.verifyCache;
+    return capacity > 0 ? new VerifiedTokens(capacity) : undefined;
+  }
+
   /** The payload, key and time claims of a valid token, or `undefined` (after `onInvalid`). */
   #verify(req: Request, ring: KeyRing, token: string): Verified | undefined {
+    const memo = this.#verified;
     const result: VerifyResult = isEncryptedToken(token)
-      ? decryptToken(token, ring)
-      : verifyToken(token, ring);
+      ? decryptToken(token, ring, MAX_TOKEN_LENGTH, memo)
+      : verifyToken(token, ring, MAX_TOKEN_LENGTH, memo);
     if (!result.ok) return this.#invalid(req, result.reason);
     const claims = checkClaims(result.payload, this.#options, nowSeconds());
     if (typeof claims === 'string') return this.#invalid(req, claims);

@@ -3,6 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { decodeBase64url } from '../internal/base64url.js';
 import { hmacSha256, hmacSha256Base64url } from '../internal/hmac.js';
 import type { KeyRing, SessionKey } from './keyring.js';
+import type { VerifiedTokens } from './verified-tokens.js';
 
 /**
  * Signed session tokens: compact JWS (RFC 7515) with HS256, byte-compatible with PyJWT (which
@@ -193,7 +194,9 @@ function signatureMatches(key: SessionKey, input: string, signature: Buffer): bo
  *
  * With a `kid` header only that key is tried; without one (tokens from Python Microdot or
  * PyJWT) every key is tried in order. The payload is parsed only after the signature verifies.
- * `exp`/`iat` are not checked here.
+ * `exp`/`iat` are not checked here. With a `memo`, a token whose `header.payload` verified before
+ * has its signature compared (in constant time) with the HMAC computed then, instead of computing
+ * it again; any mismatch is verified in full.
  *
  * @example
  * ```ts
@@ -205,6 +208,7 @@ export function verifyToken(
   token: string,
   ring: KeyRing,
   maxLength: number = MAX_TOKEN_LENGTH,
+  memo?: VerifiedTokens,
 ): VerifyResult {
   if (typeof token !== 'string') return FAIL_MALFORMED;
   if (token.length > maxLength) return FAIL_TOO_LARGE;
@@ -227,12 +231,24 @@ export function verifyToken(
 
   const input = token.slice(0, dot2);
   let signer: SessionKey | undefined;
-  if (key !== null) {
-    if (signatureMatches(key, input, signature)) signer = key;
+  const seen = memo?.get(input);
+  // The key that verified it must still be in this ring (a memo belongs to one ring anyway).
+  if (
+    seen !== undefined &&
+    ring.byKid(seen.key.kid) === seen.key &&
+    timingSafeEqual(seen.check, signature)
+  ) {
+    signer = seen.key;
   } else {
-    signer = ring.keys.find((k) => signatureMatches(k, input, signature));
+    if (key !== null) {
+      if (signatureMatches(key, input, signature)) signer = key;
+    } else {
+      signer = ring.keys.find((k) => signatureMatches(k, input, signature));
+    }
+    if (signer === undefined) return FAIL_SIGNATURE;
+    // A copy: `signature` may be a view of a shared pool.
+    memo?.set(input, { key: signer, check: Buffer.from(signature) });
   }
-  if (signer === undefined) return FAIL_SIGNATURE;
 
   const payload = parseJsonObject(payloadBytes);
   return payload === undefined ? FAIL_MALFORMED : { ok: true, payload, key: signer };

@@ -1,0 +1,315 @@
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { describe, it, test } from 'node:test';
+import fc from 'fast-check';
+import { Microdot } from '../../src/index.js';
+import {
+  type InvalidReason,
+  Session,
+  type SessionOptions,
+  withSession,
+} from '../../src/session/index.js';
+import { decryptToken, encryptToken } from '../../src/session/jwe.js';
+import { KeyRing } from '../../src/session/keyring.js';
+import { MAX_TOKEN_LENGTH, signToken, verifyToken } from '../../src/session/token.js';
+import { MAX_MEMO_INPUT, VerifiedTokens } from '../../src/session/verified-tokens.js';
+import { MODES } from '../helpers/clients.js';
+
+// The memo of verified tokens must never change an outcome: whatever the token, verifying with a
+// memo (primed with valid tokens) gives exactly what verifying without one gives.
+
+const NEW = 'memo-test-new-secret-0123456789-abcdef';
+const OLD = 'memo-test-old-secret-0123456789-abcdef';
+const OTHER = 'memo-test-other-secret-0123456789-abcd';
+const ring = new KeyRing([NEW, OLD]);
+const [newKey, oldKey] = ring.keys as [(typeof ring.keys)[0], (typeof ring.keys)[0]];
+
+const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
+
+/** A kid-less HS256 token built by hand, as PyJWT or Python Microdot would send it. */
+function pyjwtStyle(payload: object, secret: string): string {
+  const input = `${b64('{"alg":"HS256","typ":"JWT"}')}.${b64(JSON.stringify(payload))}`;
+  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+}
+
+/** Alters `token` at `at` (modulo its length) in one of several hostile ways. */
+function mutate(token: string, how: string, at: number, junk: string, other: string): string {
+  const i = at % token.length;
+  switch (how) {
+    case 'flip': {
+      const c = token[i] === 'A' ? 'B' : 'A';
+      return token.slice(0, i) + c + token.slice(i + 1);
+    }
+    case 'cut':
+      return token.slice(0, i);
+    case 'insert':
+      return token.slice(0, i) + junk + token.slice(i);
+    case 'delete':
+      return token.slice(0, i) + token.slice(i + 1);
+    case 'swap-last-part':
+      // This token's protected parts with another valid token's signature or tag.
+      return token.slice(0, token.lastIndexOf('.')) + other.slice(other.lastIndexOf('.'));
+    default:
+      return token;
+  }
+}
+
+const MUTATIONS = ['flip', 'cut', 'insert', 'delete', 'swap-last-part', 'none'] as const;
+const payloadArb = fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), {
+  maxKeys: 4,
+});
+
+describe('VerifiedTokens', () => {
+  it('refuses a capacity that is not a positive integer', () => {
+    for (const bad of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      assert.throws(() => new VerifiedTokens(bad), RangeError, String(bad));
+    }
+  });
+
+  it('holds at most two generations of entries', () => {
+    const memo = new VerifiedTokens(4);
+    for (let i = 0; i < 100; i++) memo.set(`input-${i}`, { key: newKey, check: Buffer.alloc(32) });
+    assert.ok(memo.size <= 8, `size ${memo.size}`);
+    assert.notEqual(memo.get('input-99'), undefined);
+    assert.equal(memo.get('input-0'), undefined);
+  });
+
+  it('keeps an entry that is used, and drops one that is not, as generations turn', () => {
+    const memo = new VerifiedTokens(2);
+    const entry = { key: newKey, check: Buffer.alloc(32) };
+    memo.set('used', entry);
+    memo.set('unused', entry);
+    for (let i = 0; i < 6; i++) {
+      memo.set(`filler-${i}`, entry);
+      assert.equal(memo.get('used'), entry, `round ${i}`);
+    }
+    assert.equal(memo.get('unused'), undefined);
+  });
+
+  it('never remembers an input longer than MAX_MEMO_INPUT', () => {
+    const memo = new VerifiedTokens(10);
+    memo.set('x'.repeat(MAX_MEMO_INPUT + 1), { key: newKey, check: Buffer.alloc(32) });
+    assert.equal(memo.size, 0);
+    memo.set('x'.repeat(MAX_MEMO_INPUT), { key: newKey, check: Buffer.alloc(32) });
+    assert.equal(memo.size, 1);
+  });
+});
+
+describe('verifyToken with a memo', () => {
+  it('remembers only tokens that verified', () => {
+    const memo = new VerifiedTokens(100);
+    const token = signToken({ user: 'ada' }, newKey);
+    const forged = `${token.slice(0, token.lastIndexOf('.'))}.${'A'.repeat(43)}`;
+    assert.equal(verifyToken(forged, ring, MAX_TOKEN_LENGTH, memo).ok, false);
+    assert.equal(verifyToken('a.b.c', ring, MAX_TOKEN_LENGTH, memo).ok, false);
+    assert.equal(memo.size, 0);
+    assert.equal(verifyToken(token, ring, MAX_TOKEN_LENGTH, memo).ok, true);
+    assert.equal(memo.size, 1);
+  });
+
+  it('refuses a forged signature on a remembered header and payload', () => {
+    const memo = new VerifiedTokens(100);
+    const token = signToken({ user: 'ada' }, newKey);
+    assert.equal(verifyToken(token, ring, MAX_TOKEN_LENGTH, memo).ok, true);
+    const input = token.slice(0, token.lastIndexOf('.'));
+    const forged = `${input}.${createHmac('sha256', OTHER).update(input).digest('base64url')}`;
+    const result = verifyToken(forged, ring, MAX_TOKEN_LENGTH, memo);
+    assert.deepEqual(result, { ok: false, reason: 'bad-signature' });
+    // And the genuine token still verifies, with the same payload and key as without a memo.
+    assert.deepEqual(verifyToken(token, ring, MAX_TOKEN_LENGTH, memo), verifyToken(token, ring));
+  });
+
+  it('gives the key that signed a kid-less token, whichever key of the ring it was', () => {
+    const memo = new VerifiedTokens(100);
+    const byOld = pyjwtStyle({ v: 1 }, OLD);
+    const byNew = pyjwtStyle({ v: 1 }, NEW); // same header and payload, another signature
+    for (let round = 0; round < 2; round++) {
+      const a = verifyToken(byOld, ring, MAX_TOKEN_LENGTH, memo);
+      const b = verifyToken(byNew, ring, MAX_TOKEN_LENGTH, memo);
+      assert.equal(a.ok && a.key, oldKey);
+      assert.equal(b.ok && b.key, newKey);
+    }
+  });
+
+  it('never changes the outcome, for valid tokens and hostile variants of them', () => {
+    fc.assert(
+      fc.property(
+        payloadArb,
+        fc.boolean(),
+        fc.constantFrom(...MUTATIONS),
+        fc.nat(),
+        fc.string({ unit: 'binary', minLength: 1, maxLength: 3 }),
+        (payload, kidless, how, at, junk) => {
+          const memo = new VerifiedTokens(8);
+          const token = kidless ? pyjwtStyle(payload, OLD) : signToken(payload, newKey);
+          const other = signToken({ other: true }, newKey);
+          // Prime the memo with the genuine tokens, then try the variant twice.
+          verifyToken(token, ring, MAX_TOKEN_LENGTH, memo);
+          verifyToken(other, ring, MAX_TOKEN_LENGTH, memo);
+          const variant = mutate(token, how, at, junk, other);
+          const expected = verifyToken(variant, ring);
+          assert.deepEqual(verifyToken(variant, ring, MAX_TOKEN_LENGTH, memo), expected);
+          assert.deepEqual(verifyToken(variant, ring, MAX_TOKEN_LENGTH, memo), expected);
+          // A ring that lacks the signer refuses it, even handed the memo of another ring.
+          const stranger = new KeyRing(OTHER);
+          assert.equal(verifyToken(variant, stranger, MAX_TOKEN_LENGTH, memo).ok, false);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('decryptToken with a memo', () => {
+  it('remembers only tokens that decrypted, and refuses a forged tag', () => {
+    const memo = new VerifiedTokens(100);
+    const token = encryptToken({ user: 'ada' }, newKey);
+    const sealed = token.slice(0, token.lastIndexOf('.'));
+    const forged = `${sealed}.${'A'.repeat(22)}`;
+    assert.deepEqual(decryptToken(forged, ring, MAX_TOKEN_LENGTH, memo), {
+      ok: false,
+      reason: 'bad-signature',
+    });
+    assert.equal(memo.size, 0);
+    assert.deepEqual(decryptToken(token, ring, MAX_TOKEN_LENGTH, memo), decryptToken(token, ring));
+    assert.equal(memo.size, 1);
+    assert.deepEqual(decryptToken(forged, ring, MAX_TOKEN_LENGTH, memo), {
+      ok: false,
+      reason: 'bad-signature',
+    });
+  });
+
+  it('hands out a fresh payload object each time', () => {
+    const memo = new VerifiedTokens(100);
+    const token = encryptToken({ cart: ['apple'] }, newKey);
+    const first = decryptToken(token, ring, MAX_TOKEN_LENGTH, memo);
+    assert.ok(first.ok);
+    (first.payload.cart as string[]).push('pear');
+    const second = decryptToken(token, ring, MAX_TOKEN_LENGTH, memo);
+    assert.deepEqual(second.ok && second.payload, { cart: ['apple'] });
+  });
+
+  it('never changes the outcome, for valid tokens and hostile variants of them', () => {
+    fc.assert(
+      fc.property(
+        payloadArb,
+        fc.boolean(),
+        fc.constantFrom(...MUTATIONS),
+        fc.nat(),
+        fc.string({ unit: 'binary', minLength: 1, maxLength: 3 }),
+        (payload, byOld, how, at, junk) => {
+          const memo = new VerifiedTokens(8);
+          const token = encryptToken(payload, byOld ? oldKey : newKey);
+          const other = encryptToken({ other: true }, newKey);
+          decryptToken(token, ring, MAX_TOKEN_LENGTH, memo);
+          decryptToken(other, ring, MAX_TOKEN_LENGTH, memo);
+          const variant = mutate(token, how, at, junk, other);
+          const expected = decryptToken(variant, ring);
+          assert.deepEqual(decryptToken(variant, ring, MAX_TOKEN_LENGTH, memo), expected);
+          assert.deepEqual(decryptToken(variant, ring, MAX_TOKEN_LENGTH, memo), expected);
+          const stranger = new KeyRing(OTHER);
+          assert.equal(decryptToken(variant, stranger, MAX_TOKEN_LENGTH, memo).ok, false);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('Session with the memo (verifyCache), in-process and over HTTP', () => {
+  const KEY = 'session-memo-secret-0123456789-abcdefgh';
+  const now = () => Math.floor(Date.now() / 1000);
+
+  function makeApp(options: SessionOptions = {}) {
+    const reasons: InvalidReason[] = [];
+    const app = new Microdot();
+    app.logError = () => {};
+    const session = new Session(app, {
+      secretKey: KEY,
+      onInvalid: (r) => reasons.push(r),
+      ...options,
+    });
+    app.get(
+      '/read',
+      withSession((_req, s) => JSON.stringify(s)),
+    );
+    return { app, session, reasons };
+  }
+
+  test('verifyCache must be a whole number of tokens', () => {
+    for (const bad of [-1, 1.5, Number.NaN, '10' as unknown as number]) {
+      assert.throws(() => new Session(null, { secretKey: KEY, verifyCache: bad }), {
+        name: 'SessionConfigError',
+      });
+    }
+    assert.doesNotThrow(() => new Session(null, { secretKey: KEY, verifyCache: 0 }));
+  });
+
+  const seal = (payload: Record<string, unknown>, encrypt: boolean, secret = KEY) => {
+    const key = new KeyRing(secret).current;
+    return encrypt ? encryptToken(payload, key) : signToken(payload, key);
+  };
+
+  test('a remembered token is still refused once it expires (each mode, signed and encrypted)', async () => {
+    // The four cases wait side by side: about 3 s in all.
+    const cases = MODES.flatMap((mode) => [false, true].map((encrypt) => ({ mode, encrypt })));
+    await Promise.all(
+      cases.map(async ({ mode, encrypt }) => {
+        const { app, reasons } = makeApp({ encrypt, clockSkew: 1 });
+        const t = now();
+        // Valid for 1 more second (plus 1 s of skew): accepted, and so remembered.
+        const token = seal({ n: 1, iat: t, exp: t + 1 }, encrypt);
+        const client = await mode.client(app, { cookies: { session: token } });
+        assert.equal((await client.get('/read')).text, '{"n":1}');
+        assert.equal((await client.get('/read')).text, '{"n":1}');
+        await new Promise((resolve) => setTimeout(resolve, 3100));
+        const late = await mode.client(app, { cookies: { session: token } });
+        assert.equal((await late.get('/read')).text, '{}', `${mode.name} encrypt=${encrypt}`);
+        assert.deepEqual(reasons, ['expired']);
+      }),
+    );
+  });
+
+  for (const mode of MODES) {
+    for (const encrypt of [false, true]) {
+      const kind = `${mode.name}, ${encrypt ? 'encrypted' : 'signed'}`;
+      const sealed = (payload: Record<string, unknown>, secret = KEY) =>
+        seal(payload, encrypt, secret);
+
+      test(`${kind}: a new secret key forgets what the old one verified`, async () => {
+        const { app, session, reasons } = makeApp({ encrypt });
+        // Without a kid (as PyJWT writes it) every key of the ring is tried.
+        const token = encrypt ? sealed({ n: 1 }) : pyjwtStyle({ n: 1 }, KEY);
+        const client = await mode.client(app, { cookies: { session: token } });
+        assert.equal((await client.get('/read')).text, '{"n":1}');
+        session.initialize(app, { secretKey: 'a-completely-new-secret-0123456789-abcd' });
+        const after = await mode.client(app, { cookies: { session: token } });
+        assert.equal((await after.get('/read')).text, '{}');
+        assert.equal(reasons.length, 1);
+        assert.ok(reasons[0] === 'unknown-key' || reasons[0] === 'bad-signature', reasons[0]);
+      });
+
+      test(`${kind}: a forged signature on remembered data is refused`, async () => {
+        const { app, reasons } = makeApp({ encrypt });
+        const token = sealed({ n: 1 });
+        const good = await mode.client(app, { cookies: { session: token } });
+        assert.equal((await good.get('/read')).text, '{"n":1}');
+        const forged = `${token.slice(0, token.lastIndexOf('.'))}.${'A'.repeat(encrypt ? 22 : 43)}`;
+        const bad = await mode.client(app, { cookies: { session: forged } });
+        assert.equal((await bad.get('/read')).text, '{}');
+        assert.deepEqual(reasons, ['bad-signature']);
+      });
+
+      test(`${kind}: verifyCache 0 verifies every time, with the same answers`, async () => {
+        const { app, reasons } = makeApp({ encrypt, verifyCache: 0 });
+        const token = sealed({ n: 1 });
+        const client = await mode.client(app, { cookies: { session: token } });
+        assert.equal((await client.get('/read')).text, '{"n":1}');
+        assert.equal((await client.get('/read')).text, '{"n":1}');
+        const stranger = await mode.client(app, { cookies: { session: sealed({ n: 9 }, OTHER) } });
+        assert.equal((await stranger.get('/read')).text, '{}');
+        assert.equal(reasons.length, 1);
+      });
+    }
+  }
+});
