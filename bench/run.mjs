@@ -9,11 +9,19 @@
 
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CASES, CheckError, check, craftedCookie, issuedCookie } from './lib/cases.mjs';
+import {
+  CASES,
+  CheckError,
+  check,
+  craftedCookie,
+  issuedCookie,
+  userCookies,
+} from './lib/cases.mjs';
 import { detectTool, runLoad } from './lib/load.mjs';
 import { killAll, rssKiB, startServer } from './lib/server.mjs';
 
@@ -92,20 +100,35 @@ async function prepare(c, pin, tool, redisUp) {
     return entry;
   }
   try {
-    entry.server = await startServer(serverFile(c.name), { cpu: pin.server, env: { SECRET_KEY } });
+    entry.server = await startServer(serverFile(c.server ?? c.name), {
+      cpu: pin.server,
+      env: { SECRET_KEY },
+    });
   } catch (err) {
     entry.unavailable = err.message;
     return entry;
   }
   try {
-    if (c.cookie === 'craft') entry.cookie = craftedCookie(SECRET_KEY);
-    else if (c.cookie === 'self') entry.cookie = await issuedCookie(entry.server.port);
-    else entry.cookie = await cookieIssuedBy(c.cookie, pin.server);
-    await check(c, entry.server.port, entry.cookie);
+    if (c.users) {
+      const cookies = await userCookies(c.users, c.sealed, SECRET_KEY);
+      // The first, a middle and the last user's cookies are checked in full.
+      for (const i of [0, c.users >> 1, c.users - 1]) {
+        await check(c, entry.server.port, cookies[i]);
+      }
+      entry.cookie = cookies[0];
+      entry.cookiesFile = join(tmpdir(), `microdot-bench-${process.pid}-${c.name}.txt`);
+      writeFileSync(entry.cookiesFile, `${cookies.join('\n')}\n`);
+    } else {
+      if (c.cookie === 'craft') entry.cookie = craftedCookie(SECRET_KEY);
+      else if (c.cookie === 'self') entry.cookie = await issuedCookie(entry.server.port);
+      else entry.cookie = await cookieIssuedBy(c.cookie, pin.server);
+      await check(c, entry.server.port, entry.cookie);
+    }
     // Warm-up (JIT, connection pools) outside the timed rounds.
     const warm = await runLoad(tool, {
       port: entry.server.port,
       cookie: entry.cookie,
+      cookiesFile: entry.cookiesFile,
       seconds: WARMUP_SECONDS,
       cpu: pin.load,
     });
@@ -260,6 +283,7 @@ async function main() {
       const r = await runLoad(tool, {
         port: e.server.port,
         cookie: e.cookie,
+        cookiesFile: e.cookiesFile,
         seconds: SECONDS,
         cpu: pin.load,
       });
@@ -278,6 +302,7 @@ async function main() {
     e.rps = median(e.samples.map((s) => s.rps));
     e.p99ms = median(e.samples.map((s) => s.p99ms));
     await e.server.stop();
+    if (e.cookiesFile) rmSync(e.cookiesFile, { force: true });
   }
 
   const memory = [];

@@ -1,4 +1,6 @@
 // The benchmark cases, and the correctness check each must pass before it is timed.
+import { createHmac, hkdfSync } from 'node:crypto';
+import { CompactEncrypt } from 'jose';
 import { craftHs256, get, nextCookieHeader, tamper } from './http.mjs';
 
 /**
@@ -8,6 +10,9 @@ import { craftHs256, get, nextCookieHeader, tamper } from './http.mjs';
  *         or the name of another server that issues it (a read-only server issues none).
  * serverSide: the cookie carries only an id, so a Set-Cookie after the first one is optional.
  * target: { ratio } to raw-hello, or { beats: case } in req/s.
+ * server: the server script, when it is not the case's name.
+ * users: go round this many distinct count-1 cookies (crafted here; `sealed`: 'jws' or 'jwe'),
+ *        one per user, instead of sending one cookie every time.
  */
 export const CASES = [
   { name: 'raw-hello', kind: 'hello', cookie: 'craft' },
@@ -31,6 +36,20 @@ export const CASES = [
   },
   { name: 'microdot-session-rw', kind: 'rw', cookie: 'self', target: { ratio: 0.45 } },
   { name: 'microdot-session-encrypted-rw', kind: 'rw', cookie: 'self', target: { ratio: 0.38 } },
+  {
+    name: 'microdot-session-rw-5000-users',
+    server: 'microdot-session-rw',
+    kind: 'rw',
+    users: 5000,
+    sealed: 'jws',
+  },
+  {
+    name: 'microdot-session-encrypted-rw-5000-users',
+    server: 'microdot-session-encrypted-rw',
+    kind: 'rw',
+    users: 5000,
+    sealed: 'jwe',
+  },
   {
     name: 'microdot-redis-rw',
     kind: 'rw',
@@ -65,6 +84,39 @@ export async function issuedCookie(port) {
   expect('GET / without a cookie', first, { body: 'count 1', setCookie: true });
   return nextCookieHeader('', first.setCookies);
 }
+
+/**
+ * `n` distinct session cookies holding count 1 (and a user number), made here as microdot-ts
+ * makes them, with the documented `kid`: HS256, or JWE dir + A256GCM under the HKDF-derived key
+ * (with jose).
+ */
+export async function userCookies(n, sealed, secret) {
+  const cookies = [];
+  const kid = createHmac('sha256', secret)
+    .update('microdot-ts kid')
+    .digest('base64url')
+    .slice(0, 8);
+  if (sealed === 'jws') {
+    const header = { alg: 'HS256', kid, typ: 'JWT' };
+    for (let user = 0; user < n; user++) {
+      cookies.push(`session=${craftHs256({ count: 1, user }, secret, header)}`);
+    }
+    return cookies;
+  }
+  const key = new Uint8Array(
+    hkdfSync('sha256', Buffer.from(secret, 'utf8'), new Uint8Array(0), JWE_INFO, 32),
+  );
+  for (let user = 0; user < n; user++) {
+    const plaintext = new TextEncoder().encode(JSON.stringify({ count: 1, user }));
+    const token = await new CompactEncrypt(plaintext)
+      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid })
+      .encrypt(key);
+    cookies.push(`session=${token}`);
+  }
+  return cookies;
+}
+
+const JWE_INFO = 'microdot-ts session encryption v1';
 
 /** A crafted session cookie holding count 1, valid for the raw-* servers. */
 export function craftedCookie(secret) {

@@ -68,8 +68,8 @@ export function tamper(cookieHeader, name = 'session') {
 }
 
 /** A compact HS256 JWT for `payload`, as the raw-* servers expect it in the `session` cookie. */
-export function craftHs256(payload, secret) {
+export function craftHs256(payload, secret, header = { alg: 'HS256', typ: 'JWT' }) {
   const b64 = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const input = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(payload)}`;
+  const input = `${b64(header)}.${b64(payload)}`;
   return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
 }

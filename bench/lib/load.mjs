@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 const CONNECTIONS = 50;
 const AUTOCANNON_CHILD = fileURLToPath(new URL('./autocannon-child.mjs', import.meta.url));
+const MANY_USERS_SCRIPT = fileURLToPath(new URL('./many-users.lua', import.meta.url));
 
 /** `{ name, version }` of the load tool this machine has: wrk if installed, else autocannon. */
 export function detectTool(prefer = 'wrk') {
@@ -21,29 +22,38 @@ export function detectTool(prefer = 'wrk') {
 }
 
 /**
- * Loads http://127.0.0.1:<port>/ for `seconds`, sending `cookie` as the Cookie header.
+ * Loads http://127.0.0.1:<port>/ for `seconds`, sending `cookie` as the Cookie header, or (wrk
+ * only) going round the Cookie headers listed in `cookiesFile`, one per line.
  * @returns {Promise<{ rps: number, p99ms: number, requests: number, non2xx: number, errors: number }>}
  */
-export function runLoad(tool, { port, cookie, seconds, cpu }) {
+export function runLoad(tool, { port, cookie, cookiesFile, seconds, cpu }) {
   const url = `http://127.0.0.1:${port}/`;
   let argv;
+  let env;
   if (tool.name === 'wrk') {
     argv = ['wrk', '-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '--timeout', '5s'];
-    if (cookie) argv.push('-H', `Cookie: ${cookie}`);
+    if (cookiesFile) {
+      argv.push('-s', MANY_USERS_SCRIPT);
+      env = { ...process.env, BENCH_COOKIES_FILE: cookiesFile };
+    } else if (cookie) {
+      argv.push('-H', `Cookie: ${cookie}`);
+    }
     argv.push(url);
+  } else if (cookiesFile) {
+    return Promise.reject(new Error('the many-users cases need wrk (apt-get install -y wrk)'));
   } else {
     const options = { url, cookie, connections: CONNECTIONS, duration: seconds };
     argv = [process.execPath, AUTOCANNON_CHILD, JSON.stringify(options)];
   }
   if (cpu) argv = ['taskset', '-c', cpu, ...argv];
-  return exec(argv, (seconds + 15) * 1000).then((out) =>
+  return exec(argv, (seconds + 15) * 1000, env).then((out) =>
     tool.name === 'wrk' ? parseWrk(out) : parseAutocannon(out),
   );
 }
 
-function exec(argv, timeoutMs) {
+function exec(argv, timeoutMs, env = process.env) {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(argv[0], argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk) => {
