@@ -37,6 +37,38 @@ export interface RedisStoreOptions {
   timeout?: number;
 }
 
+/** The user index outlives the sessions it lists by this much (they are written a moment apart). */
+const INDEX_MARGIN_MS = 60_000;
+
+/**
+ * An id leaves the index this long after its expiry: the index is written a moment before the
+ * session, so its score is a few ms early.
+ */
+const PRUNE_GRACE_MS = 1000;
+
+/** How long ids of a 0.1.0 index with no TTL are kept once converted (400 days, in ms). */
+const LEGACY_KEEP_MS = 400 * 24 * 3600 * 1000;
+
+/**
+ * Lua preamble of the user-index scripts: `now` (Redis's clock, in ms), and an index written by
+ * 0.1.0 as a plain SET turned into the sorted set (id → expiry in ms) used since, each id kept
+ * for the longest a session may still live (the index's own TTL).
+ */
+const TO_SORTED_SET = `
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+if redis.call('TYPE', KEYS[1]).ok == 'set' then
+  local ids = redis.call('SMEMBERS', KEYS[1])
+  local pttl = redis.call('PTTL', KEYS[1])
+  local keep = now + (pttl > 0 and pttl or ${LEGACY_KEEP_MS})
+  redis.call('DEL', KEYS[1])
+  for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], keep, id) end
+  if pttl > 0 then redis.call('PEXPIREAT', KEYS[1], keep) end
+end`;
+
+/** Ids per `unindex` call: Lua's `unpack` has a limit of a few thousand values. */
+const UNINDEX_CHUNK = 1000;
+
 /**
  * Each script touches the keys of ONE session only (`KEYS` share the `{id}` hash tag) or ONE user
  * index: single-slot, so Redis Cluster runs it on one node, atomically.
@@ -71,11 +103,24 @@ return owner`,
 if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[2])
 return redis.call('DEL', KEYS[1])`,
-  /** KEYS: user index. ARGV: id, ttl ms. Adds id; never shortens the index's TTL. */
-  index: `
-redis.call('SADD', KEYS[1], ARGV[1])
-if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+  /**
+   * KEYS: user index. ARGV: id, ttl ms. Adds (or moves forward) id with its expiry time as score,
+   * drops the ids whose sessions have expired, and never shortens the index's own TTL.
+   */
+  index: `${TO_SORTED_SET}
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - ${PRUNE_GRACE_MS})
+local expires = now + tonumber(ARGV[2])
+local known = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not known or tonumber(known) < expires then redis.call('ZADD', KEYS[1], expires, ARGV[1]) end
+local ttl = tonumber(ARGV[2]) + ${INDEX_MARGIN_MS}
+if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
 return 1`,
+  /** KEYS: user index. The ids it lists (expired ones included: destroyAll checks each). */
+  members: `${TO_SORTED_SET}
+return redis.call('ZRANGE', KEYS[1], 0, -1)`,
+  /** KEYS: user index. ARGV: ids to remove from it. */
+  unindex: `${TO_SORTED_SET}
+return redis.call('ZREM', KEYS[1], unpack(ARGV))`,
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;
@@ -85,9 +130,6 @@ const SHAS = Object.fromEntries(
     createHash('sha1').update(lua).digest('hex'),
   ]),
 ) as Record<ScriptName, string>;
-
-/** The user index outlives the sessions it lists by this much (they are written a moment apart). */
-const INDEX_MARGIN_MS = 60_000;
 
 /** Redis replies that mean "not now" (server loading, failing over…) rather than a bad command. */
 const UNAVAILABLE_REPLY =
@@ -102,15 +144,16 @@ const UNAVAILABLE_REPLY =
  * ```text
  * {prefix}s:{<id>}         HASH  data key -> JSON value      PEXPIRE ttl
  * {prefix}s:{<id>}:user    STRING  the session's user id    PEXPIRE ttl (only when it has one)
- * {prefix}u:{<userId>}     SET   ids of the user's sessions  PEXPIRE ≥ longest session + 1 min
+ * {prefix}u:{<userId>}     ZSET  the user's session ids, scored by expiry (ms)   PEXPIRE ≥ longest session + 1 min
  * ```
  *
  * - The `{…}` hash tag puts the two keys of one session in one slot, so one Lua script patches
  *   the hash (DEL when replacing, HDEL, HSET), sets both TTLs and reads the owner atomically.
  *   Parallel patches of different keys never lose each other's change.
- * - The user index lives in another slot, so it is written by its own command (SADD + PEXPIRE in
- *   a script that never shortens the TTL), before the session: a live session is never missing
- *   from its index. Writing it twice is harmless.
+ * - The user index lives in another slot, so it is written by its own script (ZADD with the
+ *   session's expiry as score, ZREMRANGEBYSCORE of the expired ids, PEXPIRE that never shortens
+ *   the TTL), before the session: a live session is never missing from its index, and the index
+ *   of a user who logs in every day does not grow without end. Writing it twice is harmless.
  * - `destroyAll` reads the index, then deletes each session in its own slot with a script that
  *   checks the session still belongs to that user, then removes those ids from the index: no
  *   cross-slot multi-key command anywhere.
@@ -207,9 +250,7 @@ export class RedisStore implements SessionStore {
 
   async destroy(id: string): Promise<void> {
     const owner = await this.#script('destroy', [this.#sessionKey(id), this.#ownerKey(id)], []);
-    if (typeof owner === 'string') {
-      await this.#call(() => this.#client.srem(this.#userKey(owner), id));
-    }
+    if (typeof owner === 'string') await this.#script('unindex', [this.#userKey(owner)], [id]);
   }
 
   async touch(id: string, ttl: number): Promise<void> {
@@ -221,15 +262,17 @@ export class RedisStore implements SessionStore {
 
   async destroyAll(userId: string): Promise<number> {
     const userKey = this.#userKey(userId);
-    const ids = await this.#call(() => this.#client.smembers(userKey));
+    const ids = (await this.#script('members', [userKey], [])) as string[];
     if (ids.length === 0) return 0;
     const ended = await Promise.all(
       ids.map((id) =>
         this.#script('destroyOwned', [this.#sessionKey(id), this.#ownerKey(id)], [userId]),
       ),
     );
-    // SREM, not DEL: a session indexed meanwhile (a login in parallel) stays in the index.
-    await this.#call(() => this.#client.srem(userKey, ...ids));
+    // ZREM, not DEL: a session indexed meanwhile (a login in parallel) stays in the index.
+    for (let i = 0; i < ids.length; i += UNINDEX_CHUNK) {
+      await this.#script('unindex', [userKey], ids.slice(i, i + UNINDEX_CHUNK));
+    }
     return ended.reduce<number>((sum, n) => sum + Number(n), 0);
   }
 
@@ -256,7 +299,7 @@ export class RedisStore implements SessionStore {
   }
 
   #index(userId: string, id: string, ttlMs: number): Promise<unknown> {
-    return this.#script('index', [this.#userKey(userId)], [id, String(ttlMs + INDEX_MARGIN_MS)]);
+    return this.#script('index', [this.#userKey(userId)], [id, String(ttlMs)]);
   }
 
   /** Runs a script by its SHA1, sending its source only when Redis doesn't know it yet. */

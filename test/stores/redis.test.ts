@@ -68,8 +68,11 @@ describe('RedisStore', () => {
     }
     assert.equal(hashTag(`${prefix}s:{${ids[0]}}`), ids[0]);
     const index = `${prefix}u:{${user}}`;
-    assert.equal(await raw.type(index), 'set');
-    assert.deepEqual((await raw.smembers(index)).sort(), [...ids].sort());
+    assert.equal(await raw.type(index), 'zset');
+    assert.deepEqual((await raw.zrange(index, '0', '-1')).sort(), [...ids].sort());
+    // Scored by when the session expires, in ms.
+    const score = Number(await raw.zscore(index, ids[0]!));
+    assert.ok(Math.abs(score - (Date.now() + 30_000)) < 5_000, `score ${score}`);
     assert.ok((await raw.pttl(index)) > 30_000, 'the index outlives the sessions');
     // touch renews all three TTLs; the index TTL never shrinks.
     await store.touch(ids[0]!, 120);
@@ -85,9 +88,55 @@ describe('RedisStore', () => {
     // destroy removes both keys and the index entry; destroyAll empties the index.
     await store.destroy(ids[0]!);
     assert.equal(await raw.exists(`${prefix}s:{${ids[0]}}`, `${prefix}s:{${ids[0]}}:user`), 0);
-    assert.deepEqual(await raw.smembers(index), [ids[1]]);
+    assert.deepEqual(await raw.zrange(index, '0', '-1'), [ids[1]]);
     assert.equal(await store.destroyAll(user), 1);
     assert.equal(await raw.exists(index), 0);
+    await store.close();
+  });
+
+  test('the user index drops the ids of expired sessions as new ones are added', async () => {
+    const store = new RedisStore({ url: URL, prefix });
+    const user = `u-${newId()}`;
+    const index = `${prefix}u:{${user}}`;
+    const [short, long, next] = [newId(), newId(), newId()];
+    await store.set(short, { set: { a: 1 }, unset: [] }, { ttl: 1, userId: user });
+    await store.set(long, { set: { a: 1 }, unset: [] }, { ttl: 60, userId: user });
+    assert.deepEqual((await raw.zrange(index, '0', '-1')).sort(), [short, long].sort());
+    // Past the short session's end and the 1 s grace.
+    await new Promise((resolve) => setTimeout(resolve, 2300));
+    await store.set(next, { set: { a: 1 }, unset: [] }, { ttl: 60, userId: user });
+    assert.deepEqual((await raw.zrange(index, '0', '-1')).sort(), [long, next].sort());
+    assert.equal(await store.destroyAll(user), 2);
+    assert.equal(await raw.exists(index), 0);
+    await store.close();
+  });
+
+  test('a user index written by 0.1.0 (a plain SET) is converted and still ends every session', async () => {
+    const store = new RedisStore({ url: URL, prefix });
+    for (const touchFirst of [false, true]) {
+      const user = `u-${newId()}`;
+      const index = `${prefix}u:{${user}}`;
+      const old = [newId(), newId()];
+      for (const id of old) {
+        await store.set(id, { set: { a: 1 }, unset: [] }, { ttl: 60, userId: user });
+      }
+      // What 0.1.0 left behind: SADD + PEXPIRE.
+      await raw.del(index);
+      await raw.sadd(index, ...old);
+      await raw.pexpire(index, 120_000);
+      let expected = old.length;
+      if (touchFirst) {
+        const added = newId();
+        await store.set(added, { set: { a: 1 }, unset: [] }, { ttl: 60, userId: user });
+        assert.equal(await raw.type(index), 'zset');
+        assert.deepEqual((await raw.zrange(index, '0', '-1')).sort(), [...old, added].sort());
+        assert.ok((await raw.pttl(index)) > 110_000, 'the TTL is kept');
+        expected += 1;
+      }
+      assert.equal(await store.destroyAll(user), expected);
+      for (const id of old) assert.equal(await store.get(id), undefined);
+      assert.equal(await raw.exists(index), 0);
+    }
     await store.close();
   });
 
