@@ -1,10 +1,10 @@
 // `npm run bench`: microdot-ts against raw node:http and the session peers, side by side in one
 // run. Each server is started pinned to core 0, checked for correctness, then loaded from core 1
 // in interleaved rounds; the table gives the median req/s and p99 of each case and the median of
-// its per-round ratios to raw-hello, measured in the same run. Numbers belong in the README,
-// never in tests.
+// its per-round ratios to raw-hello, sampled in the same round (right before the case, for the
+// cases with a ratio target). Numbers belong in the README, never in tests.
 //
-// Environment: BENCH_SECONDS (8), BENCH_ROUNDS (3), BENCH_CASES (comma list; raw-hello is
+// Environment: BENCH_SECONDS (5), BENCH_ROUNDS (5), BENCH_CASES (comma list; raw-hello is
 // always included), BENCH_MEMORY (1; 0 skips the memory case), BENCH_MEMORY_REQUESTS (100000),
 // BENCH_TOOL=autocannon (use autocannon even where wrk is installed).
 
@@ -26,8 +26,8 @@ import {
 import { detectTool, runLoad } from './lib/load.mjs';
 import { killAll, rssKiB, startServer } from './lib/server.mjs';
 
-const SECONDS = positive('BENCH_SECONDS', 8);
-const ROUNDS = positive('BENCH_ROUNDS', 3);
+const SECONDS = positive('BENCH_SECONDS', 5);
+const ROUNDS = positive('BENCH_ROUNDS', 5);
 const MEMORY = process.env.BENCH_MEMORY !== '0';
 const MEMORY_REQUESTS = positive('BENCH_MEMORY_REQUESTS', 100_000);
 const WARMUP_SECONDS = Math.min(2, SECONDS);
@@ -95,7 +95,7 @@ async function cookieIssuedBy(name, pin) {
 
 /** Starts and checks one case; returns the running entry, or records why it cannot run. */
 async function prepare(c, pin, tool, redisUp) {
-  const entry = { case: c, samples: [] };
+  const entry = { case: c, samples: [], ratios: [] };
   if (c.redis && !redisUp) {
     entry.unavailable = 'Redis not reachable at 127.0.0.1:6379';
     return entry;
@@ -199,7 +199,7 @@ function report(entries, { tool, pin, memory, started }) {
     `- load: ${tool.label}, ${ROUNDS} interleaved round(s) × ${SECONDS} s per case (median shown), ${WARMUP_SECONDS} s warm-up`,
     `- pinning: ${pin.label}`,
     '',
-    '| case | req/s | p99 ms | × raw-hello (median of per-round ratios) | target | |',
+    '| case | req/s | p99 ms | × raw-hello (median of paired ratios) | target | |',
     '| --- | ---: | ---: | ---: | --- | --- |',
   ];
   for (const e of entries) {
@@ -258,8 +258,11 @@ async function main() {
   const pin = pinning();
   const redisUp = await redisReachable();
   // Every run is bounded: per case a start, a check, a warm-up and ROUNDS loads, plus the memory case.
+  // (raw-hello is also loaded before each case with a ratio target.)
+  const loads = cases.length + cases.filter((c) => c.target?.ratio !== undefined).length;
   const budgetMs =
-    (cases.length * (20 + WARMUP_SECONDS + ROUNDS * (SECONDS + 15)) + (MEMORY ? 700 : 0)) * 1000;
+    (cases.length * (20 + WARMUP_SECONDS) + loads * ROUNDS * (SECONDS + 15) + (MEMORY ? 700 : 0)) *
+    1000;
   const watchdog = setTimeout(() => {
     console.error(`bench: still running after ${budgetMs / 1000} s, giving up`);
     killAll();
@@ -278,34 +281,44 @@ async function main() {
   }
 
   const running = entries.filter((e) => e.server);
+  const raw = running.find((e) => e.case.name === 'raw-hello');
+  /** One timed load of `e`, recorded; returns its req/s. */
+  const sample = async (e, round) => {
+    const r = await runLoad(tool, {
+      port: e.server.port,
+      cookie: e.cookie,
+      cookiesFile: e.cookiesFile,
+      seconds: SECONDS,
+      cpu: pin.load,
+    });
+    console.error(
+      `bench: round ${round}/${ROUNDS} ${e.case.name}: ${fmt(r.rps)} req/s, p99 ${fmt(r.p99ms, 2)} ms`,
+    );
+    if (r.non2xx) {
+      e.failed = `${r.non2xx} non-2xx responses under load`;
+      console.error(`\n!!! ${e.case.name} FAILED under load: ${e.failed}\n`);
+    }
+    e.loadErrors = (e.loadErrors ?? 0) + r.errors;
+    e.samples.push(r);
+    return r.rps;
+  };
+  // Each case's ratio in a round is its req/s over the latest raw-hello sample; raw-hello is
+  // sampled at the start of each round and again right before each case with a ratio target, so
+  // those are compared with a baseline taken seconds earlier. The table gives the median ratio
+  // over the rounds: the req/s of this shared machine drifts by ±10% from minute to minute.
   for (let round = 1; round <= ROUNDS; round++) {
+    let baseline = raw && !raw.failed ? await sample(raw, round) : Number.NaN;
     for (const e of running) {
-      if (e.failed) continue;
-      const r = await runLoad(tool, {
-        port: e.server.port,
-        cookie: e.cookie,
-        cookiesFile: e.cookiesFile,
-        seconds: SECONDS,
-        cpu: pin.load,
-      });
-      console.error(
-        `bench: round ${round}/${ROUNDS} ${e.case.name}: ${fmt(r.rps)} req/s, p99 ${fmt(r.p99ms, 2)} ms`,
-      );
-      if (r.non2xx) {
-        e.failed = `${r.non2xx} non-2xx responses under load`;
-        console.error(`\n!!! ${e.case.name} FAILED under load: ${e.failed}\n`);
+      if (e === raw || e.failed) continue;
+      if (raw && !raw.failed && e.case.target?.ratio !== undefined) {
+        baseline = await sample(raw, round);
       }
-      e.loadErrors = (e.loadErrors ?? 0) + r.errors;
-      e.samples.push(r);
+      const rps = await sample(e, round);
+      e.ratios.push(rps / baseline);
     }
   }
-  // The ratio of a case is the median, over rounds, of its req/s over raw-hello's in the same
-  // round: a round's cases run within minutes of each other, so slow drift of the machine cancels.
-  const raw = running.find((e) => e.case.name === 'raw-hello');
   for (const e of running) {
-    if (raw && raw.samples.length === e.samples.length) {
-      e.ratio = median(e.samples.map((s, i) => s.rps / raw.samples[i].rps));
-    }
+    if (e.ratios.length && e.ratios.every(Number.isFinite)) e.ratio = median(e.ratios);
   }
   for (const e of running) {
     e.rps = median(e.samples.map((s) => s.rps));
