@@ -22,6 +22,13 @@ export async function startServer(app: Microdot, options: ServerOptions): Promis
     },
     app.handler,
   );
+  // `Expect: 100-continue`: Node would send 100 Continue before the handler runs, inviting a body
+  // that is over the limit and about to get a 413. Invite it only when it may be read.
+  server.on('checkContinue', (req, res) => {
+    const declared = req.headers['content-length'];
+    if (declared === undefined || !(Number(declared) > app.maxContentLength)) res.writeContinue();
+    app.handler(req, res);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {

@@ -171,6 +171,25 @@ describe('hostile HTTP against a real server', () => {
     await assertServes();
   });
 
+  test('Expect: 100-continue with a body over the limit gets 413, never a 100 first', async () => {
+    const r = await exchange(
+      port,
+      'POST /body HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\nExpect: 100-continue\r\n\r\n',
+    );
+    assert.deepEqual(statuses(r.text), [413]);
+    assert.ok(r.closed);
+    // Within the limit: 100 Continue, then the body is read and answered.
+    const ok = await exchange(port, (write) => {
+      write(
+        'POST /body HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n',
+      );
+      setTimeout(() => write('hello'), 100);
+    });
+    assert.deepEqual(statuses(ok.text), [100, 200]);
+    assert.match(ok.text, /\{"n":5\}$/);
+    await assertServes();
+  });
+
   test('a chunked body growing over maxContentLength gets 413', async () => {
     const piece = 'a'.repeat(64 * 1024);
     const r = await exchange(port, (write) => {
