@@ -46,25 +46,11 @@ const INDEX_MARGIN_MS = 60_000;
  */
 const PRUNE_GRACE_MS = 1000;
 
-/** How long ids of a 0.1.0 index with no TTL are kept once converted (400 days, in ms). */
-const LEGACY_KEEP_MS = 400 * 24 * 3600 * 1000;
-
-/**
- * Lua preamble of the user-index scripts: `now` (Redis's clock, in ms), and an index written by
- * 0.1.0 as a plain SET turned into the sorted set (id → expiry in ms) used since, each id kept
- * for the longest a session may still live (the index's own TTL).
- */
-const TO_SORTED_SET = `
+/** Redis's clock in ms, as `now` (Redis < 5 must be told to replicate a script's effects). */
+const NOW = `
+if redis.replicate_commands then redis.replicate_commands() end
 local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-if redis.call('TYPE', KEYS[1]).ok == 'set' then
-  local ids = redis.call('SMEMBERS', KEYS[1])
-  local pttl = redis.call('PTTL', KEYS[1])
-  local keep = now + (pttl > 0 and pttl or ${LEGACY_KEEP_MS})
-  redis.call('DEL', KEYS[1])
-  for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], keep, id) end
-  if pttl > 0 then redis.call('PEXPIREAT', KEYS[1], keep) end
-end`;
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)`;
 
 /** Ids per `unindex` call: Lua's `unpack` has a limit of a few thousand values. */
 const UNINDEX_CHUNK = 1000;
@@ -107,7 +93,7 @@ return redis.call('DEL', KEYS[1])`,
    * KEYS: user index. ARGV: id, ttl ms. Adds (or moves forward) id with its expiry time as score,
    * drops the ids whose sessions have expired, and never shortens the index's own TTL.
    */
-  index: `${TO_SORTED_SET}
+  index: `${NOW}
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - ${PRUNE_GRACE_MS})
 local expires = now + tonumber(ARGV[2])
 local known = redis.call('ZSCORE', KEYS[1], ARGV[1])
@@ -115,12 +101,21 @@ if not known or tonumber(known) < expires then redis.call('ZADD', KEYS[1], expir
 local ttl = tonumber(ARGV[2]) + ${INDEX_MARGIN_MS}
 if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
 return 1`,
-  /** KEYS: user index. The ids it lists (expired ones included: destroyAll checks each). */
-  members: `${TO_SORTED_SET}
-return redis.call('ZRANGE', KEYS[1], 0, -1)`,
-  /** KEYS: user index. ARGV: ids to remove from it. */
-  unindex: `${TO_SORTED_SET}
-return redis.call('ZREM', KEYS[1], unpack(ARGV))`,
+  /**
+   * KEYS: user index, the SET index of 0.1.0 (same slot). The ids they list (expired ones
+   * included: destroyAll checks each).
+   */
+  members: `
+local ids = redis.call('ZRANGE', KEYS[1], 0, -1)
+if redis.call('TYPE', KEYS[2]).ok == 'set' then
+  for _, id in ipairs(redis.call('SMEMBERS', KEYS[2])) do ids[#ids + 1] = id end
+end
+return ids`,
+  /** KEYS: user index, the SET index of 0.1.0. ARGV: ids to remove from both. */
+  unindex: `
+redis.call('ZREM', KEYS[1], unpack(ARGV))
+if redis.call('TYPE', KEYS[2]).ok == 'set' then redis.call('SREM', KEYS[2], unpack(ARGV)) end
+return 1`,
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;
@@ -144,7 +139,7 @@ const UNAVAILABLE_REPLY =
  * ```text
  * {prefix}s:{<id>}         HASH  data key -> JSON value      PEXPIRE ttl
  * {prefix}s:{<id>}:user    STRING  the session's user id    PEXPIRE ttl (only when it has one)
- * {prefix}u:{<userId>}     ZSET  the user's session ids, scored by expiry (ms)   PEXPIRE ≥ longest session + 1 min
+ * {prefix}uz:{<userId>}    ZSET  the user's session ids, scored by expiry (ms)   PEXPIRE ≥ longest session + 1 min
  * ```
  *
  * - The `{…}` hash tag puts the two keys of one session in one slot, so one Lua script patches
@@ -154,6 +149,9 @@ const UNAVAILABLE_REPLY =
  *   session's expiry as score, ZREMRANGEBYSCORE of the expired ids, PEXPIRE that never shortens
  *   the TTL), before the session: a live session is never missing from its index, and the index
  *   of a user who logs in every day does not grow without end. Writing it twice is harmless.
+ *   0.1.0 kept a plain SET under `{prefix}u:{<userId>}` (same slot): it is still read and
+ *   cleaned by `destroyAll` and `destroy`, never written, and ends with its TTL, so 0.1.0 and
+ *   newer instances can run side by side during an upgrade.
  * - `destroyAll` reads the index, then deletes each session in its own slot with a script that
  *   checks the session still belongs to that user, then removes those ids from the index: no
  *   cross-slot multi-key command anywhere.
@@ -250,7 +248,7 @@ export class RedisStore implements SessionStore {
 
   async destroy(id: string): Promise<void> {
     const owner = await this.#script('destroy', [this.#sessionKey(id), this.#ownerKey(id)], []);
-    if (typeof owner === 'string') await this.#script('unindex', [this.#userKey(owner)], [id]);
+    if (typeof owner === 'string') await this.#script('unindex', this.#userKeys(owner), [id]);
   }
 
   async touch(id: string, ttl: number): Promise<void> {
@@ -261,17 +259,19 @@ export class RedisStore implements SessionStore {
   }
 
   async destroyAll(userId: string): Promise<number> {
-    const userKey = this.#userKey(userId);
-    const ids = (await this.#script('members', [userKey], [])) as string[];
+    const userKeys = this.#userKeys(userId);
+    const ids = [...new Set((await this.#script('members', userKeys, [])) as string[])];
     if (ids.length === 0) return 0;
     const ended = await Promise.all(
       ids.map((id) =>
         this.#script('destroyOwned', [this.#sessionKey(id), this.#ownerKey(id)], [userId]),
       ),
     );
-    // ZREM, not DEL: a session indexed meanwhile (a login in parallel) stays in the index.
-    for (let i = 0; i < ids.length; i += UNINDEX_CHUNK) {
-      await this.#script('unindex', [userKey], ids.slice(i, i + UNINDEX_CHUNK));
+    // Only the ids this call ended leave the index (ZREM, not DEL): an id whose session is not
+    // written yet (a login in parallel indexes it first) stays, and expired ones are pruned.
+    const gone = ids.filter((_, i) => Number(ended[i]) === 1);
+    for (let i = 0; i < gone.length; i += UNINDEX_CHUNK) {
+      await this.#script('unindex', userKeys, gone.slice(i, i + UNINDEX_CHUNK));
     }
     return ended.reduce<number>((sum, n) => sum + Number(n), 0);
   }
@@ -295,7 +295,12 @@ export class RedisStore implements SessionStore {
   }
 
   #userKey(userId: string): string {
-    return `${this.#prefix}u:{${userId}}`;
+    return `${this.#prefix}uz:{${userId}}`;
+  }
+
+  /** The user index, and the SET index 0.1.0 wrote (read and cleaned, never written). */
+  #userKeys(userId: string): string[] {
+    return [this.#userKey(userId), `${this.#prefix}u:{${userId}}`];
   }
 
   #index(userId: string, id: string, ttlMs: number): Promise<unknown> {

@@ -67,7 +67,7 @@ describe('RedisStore', () => {
       }
     }
     assert.equal(hashTag(`${prefix}s:{${ids[0]}}`), ids[0]);
-    const index = `${prefix}u:{${user}}`;
+    const index = `${prefix}uz:{${user}}`;
     assert.equal(await raw.type(index), 'zset');
     assert.deepEqual((await raw.zrange(index, '0', '-1')).sort(), [...ids].sort());
     // Scored by when the session expires, in ms.
@@ -97,7 +97,7 @@ describe('RedisStore', () => {
   test('the user index drops the ids of expired sessions as new ones are added', async () => {
     const store = new RedisStore({ url: URL, prefix });
     const user = `u-${newId()}`;
-    const index = `${prefix}u:{${user}}`;
+    const index = `${prefix}uz:{${user}}`;
     const [short, long, next] = [newId(), newId(), newId()];
     await store.set(short, { set: { a: 1 }, unset: [] }, { ttl: 1, userId: user });
     await store.set(long, { set: { a: 1 }, unset: [] }, { ttl: 60, userId: user });
@@ -111,32 +111,47 @@ describe('RedisStore', () => {
     await store.close();
   });
 
-  test('a user index written by 0.1.0 (a plain SET) is converted and still ends every session', async () => {
+  test('the SET index of 0.1.0 is read and cleaned, never written: both versions can run side by side', async () => {
     const store = new RedisStore({ url: URL, prefix });
-    for (const touchFirst of [false, true]) {
-      const user = `u-${newId()}`;
-      const index = `${prefix}u:{${user}}`;
-      const old = [newId(), newId()];
-      for (const id of old) {
-        await store.set(id, { set: { a: 1 }, unset: [] }, { ttl: 60, userId: user });
-      }
-      // What 0.1.0 left behind: SADD + PEXPIRE.
-      await raw.del(index);
-      await raw.sadd(index, ...old);
-      await raw.pexpire(index, 120_000);
-      let expected = old.length;
-      if (touchFirst) {
-        const added = newId();
-        await store.set(added, { set: { a: 1 }, unset: [] }, { ttl: 60, userId: user });
-        assert.equal(await raw.type(index), 'zset');
-        assert.deepEqual((await raw.zrange(index, '0', '-1')).sort(), [...old, added].sort());
-        assert.ok((await raw.pttl(index)) > 110_000, 'the TTL is kept');
-        expected += 1;
-      }
-      assert.equal(await store.destroyAll(user), expected);
-      for (const id of old) assert.equal(await store.get(id), undefined);
-      assert.equal(await raw.exists(index), 0);
+    const user = `u-${newId()}`;
+    const legacy = `${prefix}u:{${user}}`;
+    const index = `${prefix}uz:{${user}}`;
+    const old = [newId(), newId()];
+    for (const id of old) {
+      await store.set(id, { set: { a: 1 }, unset: [] }, { ttl: 60 });
+      await raw.set(`${prefix}s:{${id}}:user`, user, 'PX', 60_000);
     }
+    // What a 0.1.0 instance writes for its logins: SADD + PEXPIRE.
+    await raw.sadd(legacy, ...old);
+    await raw.pexpire(legacy, 120_000);
+    const added = newId();
+    await store.set(added, { set: { a: 1 }, unset: [] }, { ttl: 60, userId: user });
+    assert.equal(await raw.type(legacy), 'set', 'never converted under a 0.1.0 instance');
+    assert.deepEqual(await raw.zrange(index, '0', '-1'), [added]);
+    // destroy() of a 0.1.0 session cleans its SET entry.
+    await store.destroy(old[0]!);
+    assert.deepEqual(await raw.smembers(legacy), [old[1]]);
+    assert.equal(await store.destroyAll(user), 2);
+    for (const id of [...old, added]) assert.equal(await store.get(id), undefined);
+    assert.equal(await raw.exists(legacy, index), 0);
+    await store.close();
+  });
+
+  test('destroyAll leaves in the index an id whose session is not written yet', async () => {
+    const store = new RedisStore({ url: URL, prefix });
+    const user = `u-${newId()}`;
+    const index = `${prefix}uz:{${user}}`;
+    const live = newId();
+    await store.set(live, { set: { a: 1 }, unset: [] }, { ttl: 60, userId: user });
+    // A login in parallel on another instance: indexed, its session not written yet.
+    const pending = newId();
+    await raw.zadd(index, Date.now() + 60_000, pending);
+    assert.equal(await store.destroyAll(user), 1);
+    assert.deepEqual(await raw.zrange(index, '0', '-1'), [pending]);
+    // Once written, the next "log out everywhere" ends it.
+    await store.set(pending, { set: { a: 1 }, unset: [] }, { ttl: 60, userId: user });
+    assert.equal(await store.destroyAll(user), 1);
+    assert.equal(await store.get(pending), undefined);
     await store.close();
   });
 
