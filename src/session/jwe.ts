@@ -228,8 +228,7 @@ export function decryptToken(
     }
   }
   if (plaintext === undefined || opener === undefined) return FAIL_DECRYPT;
-  // Copies: `tag` may be a view of a shared pool; `plaintext` is kept and never written to.
-  memo?.set(sealed, { key: opener, check: Buffer.from(tag), plaintext: Buffer.from(plaintext) });
+  memo?.set(sealed, { key: opener, check: tag, plaintext });
 
   const payload = parseJsonObject(plaintext);
   return payload === undefined ? FAIL_MALFORMED : { ok: true, payload, key: opener };

@@ -246,8 +246,7 @@ export function verifyToken(
       signer = ring.keys.find((k) => signatureMatches(k, input, signature));
     }
     if (signer === undefined) return FAIL_SIGNATURE;
-    // A copy: `signature` may be a view of a shared pool.
-    memo?.set(input, { key: signer, check: Buffer.from(signature) });
+    memo?.set(input, { key: signer, check: signature });
   }
 
   const payload = parseJsonObject(payloadBytes);

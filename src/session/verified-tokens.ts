@@ -47,10 +47,22 @@ export class VerifiedTokens {
     return old;
   }
 
-  /** Remembers what verified `input` (ignored for inputs longer than {@link MAX_MEMO_INPUT}). */
+  /**
+   * Remembers what verified `input` (ignored for inputs longer than {@link MAX_MEMO_INPUT}). Keeps
+   * copies of its own: `input` may be a slice that holds a whole Cookie header in memory, and a
+   * small Buffer may sit in (and hold) one of Node's shared 8 KiB pool slabs.
+   */
   set(input: string, entry: VerifiedEntry): void {
     if (input.length > MAX_MEMO_INPUT) return;
-    this.#remember(input, entry);
+    // A flat string of its own (tokens are ASCII: anything else is simply not remembered).
+    const own = Buffer.from(input, 'latin1').toString('latin1');
+    if (own !== input) return;
+    const { key, check, plaintext } = entry;
+    this.#remember(own, {
+      key,
+      check: unpooled(check),
+      ...(plaintext !== undefined && { plaintext: unpooled(plaintext) }),
+    });
   }
 
   /** How many entries are held now (both generations). */
@@ -66,6 +78,12 @@ export class VerifiedTokens {
     }
     this.#young.set(input, entry);
   }
+}
+
+function unpooled(bytes: Buffer): Buffer {
+  const copy = Buffer.allocUnsafeSlow(bytes.length);
+  bytes.copy(copy);
+  return copy;
 }
 
 /** What verified one token: the key, the MAC or tag it computed, and (JWE) the plaintext. */

@@ -81,9 +81,27 @@ describe('VerifiedTokens', () => {
     memo.set('unused', entry);
     for (let i = 0; i < 6; i++) {
       memo.set(`filler-${i}`, entry);
-      assert.equal(memo.get('used'), entry, `round ${i}`);
+      assert.notEqual(memo.get('used'), undefined, `round ${i}`);
     }
     assert.equal(memo.get('unused'), undefined);
+  });
+
+  it("keeps copies of its own, outside Node's shared Buffer pool", () => {
+    const memo = new VerifiedTokens(10);
+    const check = Buffer.from('0123456789abcdef0123456789abcdef'); // small: from the pool
+    const plaintext = Buffer.from('{"a":1}');
+    memo.set('header.payload', { key: newKey, check, plaintext });
+    check.fill(0);
+    plaintext.fill(0);
+    const entry = memo.get('header.payload');
+    assert.equal(entry?.check.toString(), '0123456789abcdef0123456789abcdef');
+    assert.equal(entry?.plaintext?.toString(), '{"a":1}');
+    // Each in an ArrayBuffer of its own size: no 8 KiB pool slab is held.
+    assert.equal(entry?.check.buffer.byteLength, 32);
+    assert.equal(entry?.plaintext?.buffer.byteLength, 7);
+    // Tokens are ASCII: other input is not remembered.
+    memo.set('h\u0100.p', { key: newKey, check });
+    assert.equal(memo.get('h\u0100.p'), undefined);
   });
 
   it('never remembers an input longer than MAX_MEMO_INPUT', () => {
