@@ -7,7 +7,8 @@ import { createHmac } from 'node:crypto';
 import { CompactEncrypt, compactDecrypt, jwtVerify, SignJWT } from 'jose';
 import { decryptToken, encryptToken } from '../src/session/jwe.js';
 import { KeyRing } from '../src/session/keyring.js';
-import { signToken, verifyToken } from '../src/session/token.js';
+import { MAX_TOKEN_LENGTH, signToken, verifyToken } from '../src/session/token.js';
+import { VerifiedTokens } from '../src/session/verified-tokens.js';
 
 const ring = new KeyRing('bench-secret-bench-secret-bench-secret-0123');
 const key = ring.current;
@@ -65,6 +66,21 @@ assert.deepEqual(opened.ok && opened.payload, payload);
 rows.push(['encryptToken', measure(() => encryptToken(payload, key), 50_000)]);
 rows.push(['decryptToken', measure(() => decryptToken(encrypted, ring), 50_000)]);
 
+// The same token seen again, with the verified-token memo a Session keeps (verifyCache).
+const memo = new VerifiedTokens(1000);
+const again = verifyToken(token, ring, MAX_TOKEN_LENGTH, memo);
+assert.deepEqual(again, checked);
+assert.equal(memo.size, 1);
+rows.push([
+  'verifyToken, token seen before (memo)',
+  measure(() => verifyToken(token, ring, MAX_TOKEN_LENGTH, memo), 100_000),
+]);
+assert.deepEqual(decryptToken(encrypted, ring, MAX_TOKEN_LENGTH, memo), opened);
+rows.push([
+  'decryptToken, token seen before (memo)',
+  measure(() => decryptToken(encrypted, ring, MAX_TOKEN_LENGTH, memo), 100_000),
+]);
+
 // jose, for comparison (same secret, same derived encryption key).
 const secret = new Uint8Array(key.secret);
 const encKey = new Uint8Array(key.encKey.export());
@@ -90,4 +106,4 @@ rows.push([
 ]);
 
 console.log(`payload ${JSON.stringify(payload)}; token ${token.length} chars\n`);
-for (const [name, us] of rows) console.log(`${name.padEnd(32)} ${us.toFixed(2).padStart(7)} µs/op`);
+for (const [name, us] of rows) console.log(`${name.padEnd(40)} ${us.toFixed(2).padStart(7)} µs/op`);
