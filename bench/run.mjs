@@ -24,7 +24,7 @@ import {
   userCookies,
 } from './lib/cases.mjs';
 import { detectTool, runLoad } from './lib/load.mjs';
-import { killAll, rssKiB, startServer } from './lib/server.mjs';
+import { cpuMicros, killAll, rssKiB, startServer } from './lib/server.mjs';
 
 const SECONDS = positive('BENCH_SECONDS', 5);
 const ROUNDS = positive('BENCH_ROUNDS', 5);
@@ -95,7 +95,7 @@ async function cookieIssuedBy(name, pin) {
 
 /** Starts and checks one case; returns the running entry, or records why it cannot run. */
 async function prepare(c, pin, tool, redisUp) {
-  const entry = { case: c, samples: [], ratios: [] };
+  const entry = { case: c, samples: [], ratios: [], cpuRatios: [] };
   if (c.redis && !redisUp) {
     entry.unavailable = 'Redis not reachable at 127.0.0.1:6379';
     return entry;
@@ -199,14 +199,16 @@ function report(entries, { tool, pin, memory, started }) {
     `- load: ${tool.label}, ${ROUNDS} interleaved round(s) × ${SECONDS} s per case (median shown), ${WARMUP_SECONDS} s warm-up`,
     `- pinning: ${pin.label}`,
     '',
-    '| case | req/s | p99 ms | × raw-hello (median of paired ratios) | target | |',
-    '| --- | ---: | ---: | ---: | --- | --- |',
+    '| case | req/s | p99 ms | × raw-hello (median of paired ratios) | target | | server CPU µs/request | × raw-hello by CPU time |',
+    '| --- | ---: | ---: | ---: | --- | --- | ---: | ---: |',
   ];
   for (const e of entries) {
     const target = targetText(e.case.target);
     if (e.unavailable || e.failed) {
       const why = e.failed ? `**FAILED**: ${e.failed}` : `unavailable: ${e.unavailable}`;
-      lines.push(`| ${e.case.name} | – | – | – | ${target} | ${why.replaceAll('|', '\\|')} |`);
+      lines.push(
+        `| ${e.case.name} | – | – | – | ${target} | ${why.replaceAll('|', '\\|')} | – | – |`,
+      );
       continue;
     }
     const ratio = e.ratio ?? (base ? e.rps / base : Number.NaN);
@@ -226,7 +228,7 @@ function report(entries, { tool, pin, memory, started }) {
       .filter(Boolean)
       .join(', ');
     lines.push(
-      `| ${e.case.name} | ${fmt(e.rps)} | ${fmt(e.p99ms, 2)} | ${Number.isNaN(ratio) ? '–' : ratio.toFixed(2)} | ${target} | ${notes} |`,
+      `| ${e.case.name} | ${fmt(e.rps)} | ${fmt(e.p99ms, 2)} | ${Number.isNaN(ratio) ? '–' : ratio.toFixed(2)} | ${target} | ${notes} | ${Number.isNaN(e.cpuPerRequest) ? '–' : fmt(e.cpuPerRequest, 1)} | ${e.cpuRatio === undefined ? (e.case.name === 'raw-hello' ? '1.00' : '–') : e.cpuRatio.toFixed(2)} |`,
     );
   }
   if (memory.length) {
@@ -284,6 +286,7 @@ async function main() {
   const raw = running.find((e) => e.case.name === 'raw-hello');
   /** One timed load of `e`, recorded; returns its req/s. */
   const sample = async (e, round) => {
+    const cpuBefore = await cpuMicros(e.server.pid);
     const r = await runLoad(tool, {
       port: e.server.port,
       cookie: e.cookie,
@@ -291,8 +294,15 @@ async function main() {
       seconds: SECONDS,
       cpu: pin.load,
     });
+    const cpuAfter = await cpuMicros(e.server.pid);
+    // The server's CPU time per request: unlike req/s, idle gaps (a slow load generator) do
+    // not count, so it is a second, steadier view of the same cost.
+    r.cpuPerRequest =
+      cpuBefore === undefined || cpuAfter === undefined
+        ? Number.NaN
+        : (cpuAfter - cpuBefore) / Math.max(1, r.requests);
     console.error(
-      `bench: round ${round}/${ROUNDS} ${e.case.name}: ${fmt(r.rps)} req/s, p99 ${fmt(r.p99ms, 2)} ms`,
+      `bench: round ${round}/${ROUNDS} ${e.case.name}: ${fmt(r.rps)} req/s, p99 ${fmt(r.p99ms, 2)} ms, server CPU ${fmt(r.cpuPerRequest, 1)} µs/request`,
     );
     if (r.non2xx) {
       e.failed = `${r.non2xx} non-2xx responses under load`;
@@ -315,10 +325,16 @@ async function main() {
       }
       const rps = await sample(e, round);
       e.ratios.push(rps / baseline);
+      // The same pairing by CPU time per request: raw-hello's over this case's.
+      e.cpuRatios.push(raw.samples.at(-1).cpuPerRequest / e.samples.at(-1).cpuPerRequest);
     }
   }
   for (const e of running) {
     if (e.ratios.length && e.ratios.every(Number.isFinite)) e.ratio = median(e.ratios);
+    if (e.cpuRatios.length && e.cpuRatios.every(Number.isFinite)) {
+      e.cpuRatio = median(e.cpuRatios);
+    }
+    e.cpuPerRequest = median(e.samples.map((s) => s.cpuPerRequest));
   }
   for (const e of running) {
     e.rps = median(e.samples.map((s) => s.rps));

@@ -84,3 +84,27 @@ export async function rssKiB(pid) {
   if (!match) throw new Error(`no VmRSS in /proc/${pid}/status`);
   return Number(match[1]);
 }
+
+let ticksPerSecond;
+
+/**
+ * CPU time the process `pid` has used so far (user + system, all its threads), in µs, from
+ * /proc/<pid>/stat; `undefined` where there is no /proc.
+ */
+export async function cpuMicros(pid) {
+  const { readFile } = await import('node:fs/promises');
+  let stat;
+  try {
+    stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  if (ticksPerSecond === undefined) {
+    const { spawnSync } = await import('node:child_process');
+    ticksPerSecond = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+  }
+  // Fields after the command name (which may hold spaces, inside parentheses): utime is the
+  // 14th field of the line, stime the 15th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / ticksPerSecond;
+}
