@@ -1,7 +1,14 @@
-import { createCipheriv, createDecipheriv, randomFillSync, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
 import { decodeBase64url } from '../internal/base64url.js';
 import type { KeyRing, SessionKey } from './keyring.js';
-import { MAX_TOKEN_LENGTH, parseJsonObject, type VerifyResult } from './token.js';
+import {
+  MAX_TOKEN_LENGTH,
+  parseJsonObject,
+  parseJsonText,
+  sameText,
+  utf8Text,
+  type VerifyResult,
+} from './token.js';
 import type { VerifiedTokens } from './verified-tokens.js';
 
 /**
@@ -153,7 +160,7 @@ function open(
  * with the same derived key) and returns its payload and key, or why it was refused
  * (`bad-signature` when authentication fails). Never throws, whatever the input. With a `memo`, a
  * token whose `header..iv.ciphertext` was opened before has its tag compared (in constant time)
- * with the tag that authenticated it then, and the plaintext of then is used; any mismatch is
+ * with the tag that authenticated it then, and the plaintext of then is used; anything else is
  * decrypted in full.
  *
  * @example
@@ -186,6 +193,19 @@ export function decryptToken(
   // `dir` has no encrypted key: RFC 7516 §5.2 step 10 requires it to be empty.
   if (encryptedKey !== '') return FAIL_MALFORMED;
 
+  // Seen before: the same header, IV and ciphertext, and the same tag as then (compared in
+  // constant time), under a key still in this ring. `seen.json` is the plaintext it held.
+  const sealed = token.slice(0, d4);
+  const seen = memo?.get(sealed);
+  if (
+    seen !== undefined &&
+    ring.byKid(seen.key.kid) === seen.key &&
+    sameText(seen.check, tagSegment)
+  ) {
+    const payload = parseJsonText(seen.json);
+    if (payload !== undefined) return { ok: true, payload, key: seen.key };
+  }
+
   let key: SessionKey | null | VerifyResult | undefined = knownHeaders(ring).get(headerSegment);
   // Our own header: its AAD bytes are cached with it.
   let aad = key === undefined ? undefined : headerOf(key).aad;
@@ -199,17 +219,6 @@ export function decryptToken(
   const tag = decodeBase64url(tagSegment);
   if (iv === undefined || ciphertext === undefined || tag === undefined) return FAIL_MALFORMED;
   if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) return FAIL_MALFORMED;
-
-  const sealed = token.slice(0, d4);
-  const seen = memo?.get(sealed);
-  if (
-    seen?.plaintext !== undefined &&
-    ring.byKid(seen.key.kid) === seen.key &&
-    timingSafeEqual(seen.check, tag)
-  ) {
-    const payload = parseJsonObject(seen.plaintext);
-    return payload === undefined ? FAIL_MALFORMED : { ok: true, payload, key: seen.key };
-  }
 
   aad ??= Buffer.from(headerSegment, 'latin1');
   let plaintext: Buffer | undefined;
@@ -228,8 +237,10 @@ export function decryptToken(
     }
   }
   if (plaintext === undefined || opener === undefined) return FAIL_DECRYPT;
-  memo?.set(sealed, { key: opener, check: tag, plaintext });
 
-  const payload = parseJsonObject(plaintext);
-  return payload === undefined ? FAIL_MALFORMED : { ok: true, payload, key: opener };
+  const json = utf8Text(plaintext);
+  const payload = json === undefined ? undefined : parseJsonText(json);
+  if (json === undefined || payload === undefined) return FAIL_MALFORMED;
+  memo?.set(sealed, { key: opener, check: tagSegment, json });
+  return { ok: true, payload, key: opener };
 }

@@ -57,10 +57,37 @@ export const MAX_TOKEN_LENGTH = 8192;
  * ```
  */
 export function parseJsonObject(bytes: Buffer): Record<string, unknown> | undefined {
-  // PyJWT refuses bytes that are not UTF-8; so do we, rather than decoding them as U+FFFD.
-  if (!isUtf8(bytes)) return undefined;
+  const text = utf8Text(bytes);
+  return text === undefined ? undefined : parseJsonText(text);
+}
+
+/**
+ * The text of UTF-8 bytes, or `undefined` when they are not UTF-8: PyJWT refuses such bytes, and
+ * so do we, rather than decoding them as U+FFFD. Not part of the public API.
+ *
+ * @internal
+ * @example
+ * ```ts
+ * utf8Text(Buffer.from('{"a":1}')); // '{"a":1}'
+ * ```
+ */
+export function utf8Text(bytes: Buffer): string | undefined {
+  return isUtf8(bytes) ? bytes.toString('utf8') : undefined;
+}
+
+/**
+ * Parses JSON text that must hold an object, or returns `undefined`. Never throws. Not part of
+ * the public API.
+ *
+ * @internal
+ * @example
+ * ```ts
+ * parseJsonText('{"a":1}'); // { a: 1 }
+ * ```
+ */
+export function parseJsonText(text: string): Record<string, unknown> | undefined {
   try {
-    const value: unknown = JSON.parse(bytes.toString('utf8'));
+    const value: unknown = JSON.parse(text);
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
       return value as Record<string, unknown>;
     }
@@ -184,6 +211,23 @@ function headerKey(segment: string, ring: KeyRing): SessionKey | null | VerifyRe
   return ring.byKid(header.kid) ?? FAIL_UNKNOWN_KEY;
 }
 
+/**
+ * Whether two strings are equal, in time that depends on their length only (not on where they
+ * differ). For MACs and tags in their canonical base64url spelling. Not part of the public API.
+ *
+ * @internal
+ * @example
+ * ```ts
+ * sameText(remembered.check, signatureSegment);
+ * ```
+ */
+export function sameText(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
 function signatureMatches(key: SessionKey, input: string, signature: Buffer): boolean {
   return timingSafeEqual(hmacSha256(key.secret, input), signature);
 }
@@ -216,6 +260,20 @@ export function verifyToken(
   const dot2 = token.indexOf('.', dot1 + 1);
   if (dot1 < 0 || dot2 < 0 || token.indexOf('.', dot2 + 1) >= 0) return FAIL_MALFORMED;
 
+  const input = token.slice(0, dot2);
+  const signatureSegment = token.slice(dot2 + 1);
+  // Seen before: the same header and payload, and the same signature as then (compared in
+  // constant time), under a key still in this ring. `seen.json` is the payload it held.
+  const seen = memo?.get(input);
+  if (
+    seen !== undefined &&
+    ring.byKid(seen.key.kid) === seen.key &&
+    sameText(seen.check, signatureSegment)
+  ) {
+    const payload = parseJsonText(seen.json);
+    if (payload !== undefined) return { ok: true, payload, key: seen.key };
+  }
+
   const headerSegment = token.slice(0, dot1);
   let key: SessionKey | null | VerifyResult | undefined = knownHeaders(ring).get(headerSegment);
   if (key === undefined) {
@@ -223,32 +281,23 @@ export function verifyToken(
     if (key !== null && 'ok' in key) return key;
   }
 
-  const signature = decodeBase64url(token.slice(dot2 + 1));
+  const signature = decodeBase64url(signatureSegment);
   if (signature === undefined) return FAIL_MALFORMED;
   const payloadBytes = decodeBase64url(token.slice(dot1 + 1, dot2));
   if (payloadBytes === undefined) return FAIL_MALFORMED;
   if (signature.length !== 32) return FAIL_SIGNATURE;
 
-  const input = token.slice(0, dot2);
   let signer: SessionKey | undefined;
-  const seen = memo?.get(input);
-  // The key that verified it must still be in this ring (a memo belongs to one ring anyway).
-  if (
-    seen !== undefined &&
-    ring.byKid(seen.key.kid) === seen.key &&
-    timingSafeEqual(seen.check, signature)
-  ) {
-    signer = seen.key;
+  if (key !== null) {
+    if (signatureMatches(key, input, signature)) signer = key;
   } else {
-    if (key !== null) {
-      if (signatureMatches(key, input, signature)) signer = key;
-    } else {
-      signer = ring.keys.find((k) => signatureMatches(k, input, signature));
-    }
-    if (signer === undefined) return FAIL_SIGNATURE;
-    memo?.set(input, { key: signer, check: signature });
+    signer = ring.keys.find((k) => signatureMatches(k, input, signature));
   }
+  if (signer === undefined) return FAIL_SIGNATURE;
 
-  const payload = parseJsonObject(payloadBytes);
-  return payload === undefined ? FAIL_MALFORMED : { ok: true, payload, key: signer };
+  const json = utf8Text(payloadBytes);
+  const payload = json === undefined ? undefined : parseJsonText(json);
+  if (json === undefined || payload === undefined) return FAIL_MALFORMED;
+  memo?.set(input, { key: signer, check: signatureSegment, json });
+  return { ok: true, payload, key: signer };
 }

@@ -6,10 +6,11 @@ import type { SessionKey } from './keyring.js';
  *
  * Both are deterministic: for the same key and the same public input (a JWS's `header.payload`,
  * a JWE's `header..iv.ciphertext`), they always give the same MAC or tag. The memo keeps the one
- * computed the first time, under that public input, and the caller compares the token's MAC or
- * tag with it in constant time, as a fresh computation would. On any mismatch the caller verifies
- * in full. Only tokens that verified are remembered, so garbage cannot fill it. Time claims are
- * not covered: they are checked on every request.
+ * that checked out the first time (in its canonical base64url spelling), and the payload's JSON
+ * text, under that public input; the caller compares the token's MAC or tag with it in constant
+ * time. On any mismatch the caller verifies in full. Only tokens that verified and held a JSON
+ * object are remembered, so garbage cannot fill it. Time claims are not covered: they are
+ * checked on every request.
  *
  * Memory is bounded: two generations of at most `capacity` entries each, and inputs longer than
  * {@link MAX_MEMO_INPUT} characters are never remembered. Not part of the public API.
@@ -48,21 +49,16 @@ export class VerifiedTokens {
   }
 
   /**
-   * Remembers what verified `input` (ignored for inputs longer than {@link MAX_MEMO_INPUT}). Keeps
-   * copies of its own: `input` may be a slice that holds a whole Cookie header in memory, and a
-   * small Buffer may sit in (and hold) one of Node's shared 8 KiB pool slabs.
+   * Remembers what verified `input` (ignored for inputs longer than {@link MAX_MEMO_INPUT}).
+   * Keeps flat copies of `input` and `check`: slices of a token would hold the whole Cookie
+   * header in memory.
    */
   set(input: string, entry: VerifiedEntry): void {
     if (input.length > MAX_MEMO_INPUT) return;
-    // A flat string of its own (tokens are ASCII: anything else is simply not remembered).
-    const own = Buffer.from(input, 'latin1').toString('latin1');
-    if (own !== input) return;
-    const { key, check, plaintext } = entry;
-    this.#remember(own, {
-      key,
-      check: unpooled(check),
-      ...(plaintext !== undefined && { plaintext: unpooled(plaintext) }),
-    });
+    const ownInput = flatLatin1(input);
+    const check = flatLatin1(entry.check);
+    if (ownInput === undefined || check === undefined) return;
+    this.#remember(ownInput, { key: entry.key, check, json: entry.json });
   }
 
   /** How many entries are held now (both generations). */
@@ -80,19 +76,19 @@ export class VerifiedTokens {
   }
 }
 
-function unpooled(bytes: Buffer): Buffer {
-  const copy = Buffer.allocUnsafeSlow(bytes.length);
-  bytes.copy(copy);
-  return copy;
+/** A flat copy of `text`, or `undefined` when latin1 cannot hold it (tokens are ASCII). */
+function flatLatin1(text: string): string | undefined {
+  const copy = Buffer.from(text, 'latin1').toString('latin1');
+  return copy === text ? copy : undefined;
 }
 
-/** What verified one token: the key, the MAC or tag it computed, and (JWE) the plaintext. */
+/** What verified one token: the key, its MAC or tag, and the JSON text of its payload. */
 export interface VerifiedEntry {
   readonly key: SessionKey;
-  /** The HMAC (JWS) or authentication tag (JWE) that the token carried and that checked out. */
-  readonly check: Buffer;
-  /** The decrypted payload bytes (JWE only). Never written to. */
-  readonly plaintext?: Buffer;
+  /** The base64url MAC (JWS) or authentication tag (JWE) that the token carried and that checked out. */
+  readonly check: string;
+  /** The payload's JSON text (for a JWE, the decrypted plaintext), which held a JSON object. */
+  readonly json: string;
 }
 
 /** Inputs longer than this (in characters) are verified every time rather than remembered. */

@@ -68,7 +68,8 @@ describe('VerifiedTokens', () => {
 
   it('holds at most two generations of entries', () => {
     const memo = new VerifiedTokens(4);
-    for (let i = 0; i < 100; i++) memo.set(`input-${i}`, { key: newKey, check: Buffer.alloc(32) });
+    for (let i = 0; i < 100; i++)
+      memo.set(`input-${i}`, { key: newKey, check: 'A'.repeat(43), json: '{}' });
     assert.ok(memo.size <= 8, `size ${memo.size}`);
     assert.notEqual(memo.get('input-99'), undefined);
     assert.equal(memo.get('input-0'), undefined);
@@ -76,7 +77,7 @@ describe('VerifiedTokens', () => {
 
   it('keeps an entry that is used, and drops one that is not, as generations turn', () => {
     const memo = new VerifiedTokens(2);
-    const entry = { key: newKey, check: Buffer.alloc(32) };
+    const entry = { key: newKey, check: 'A'.repeat(43), json: '{}' };
     memo.set('used', entry);
     memo.set('unused', entry);
     for (let i = 0; i < 6; i++) {
@@ -86,29 +87,25 @@ describe('VerifiedTokens', () => {
     assert.equal(memo.get('unused'), undefined);
   });
 
-  it("keeps copies of its own, outside Node's shared Buffer pool", () => {
+  it('keeps flat strings of its own, never a slice of a longer header', () => {
     const memo = new VerifiedTokens(10);
-    const check = Buffer.from('0123456789abcdef0123456789abcdef'); // small: from the pool
-    const plaintext = Buffer.from('{"a":1}');
-    memo.set('header.payload', { key: newKey, check, plaintext });
-    check.fill(0);
-    plaintext.fill(0);
-    const entry = memo.get('header.payload');
-    assert.equal(entry?.check.toString(), '0123456789abcdef0123456789abcdef');
-    assert.equal(entry?.plaintext?.toString(), '{"a":1}');
-    // Each in an ArrayBuffer of its own size: no 8 KiB pool slab is held.
-    assert.equal(entry?.check.buffer.byteLength, 32);
-    assert.equal(entry?.plaintext?.buffer.byteLength, 7);
-    // Tokens are ASCII: other input is not remembered.
-    memo.set('h\u0100.p', { key: newKey, check });
+    const header = `a=1; session=${'h'.repeat(100)}.${'p'.repeat(100)}.${'s'.repeat(43)}; b=2`;
+    const token = header.slice(header.indexOf('session=') + 8, header.lastIndexOf(';'));
+    const input = token.slice(0, token.lastIndexOf('.'));
+    memo.set(input, { key: newKey, check: token.slice(token.lastIndexOf('.') + 1), json: '{}' });
+    const entry = memo.get(input);
+    assert.equal(entry?.check, 's'.repeat(43));
+    assert.equal(entry?.json, '{}');
+    // What latin1 cannot hold is not remembered (tokens are ASCII).
+    memo.set('h\u0100.p', { key: newKey, check: 'x', json: '{}' });
     assert.equal(memo.get('h\u0100.p'), undefined);
   });
 
   it('never remembers an input longer than MAX_MEMO_INPUT', () => {
     const memo = new VerifiedTokens(10);
-    memo.set('x'.repeat(MAX_MEMO_INPUT + 1), { key: newKey, check: Buffer.alloc(32) });
+    memo.set('x'.repeat(MAX_MEMO_INPUT + 1), { key: newKey, check: 'A'.repeat(43), json: '{}' });
     assert.equal(memo.size, 0);
-    memo.set('x'.repeat(MAX_MEMO_INPUT), { key: newKey, check: Buffer.alloc(32) });
+    memo.set('x'.repeat(MAX_MEMO_INPUT), { key: newKey, check: 'A'.repeat(43), json: '{}' });
     assert.equal(memo.size, 1);
   });
 });
