@@ -93,6 +93,8 @@ export function isEncryptedToken(token: string): boolean {
  * `{"alg":"dir","enc":"A256GCM","kid":"<kid>"}`, an empty encrypted-key part, a random 96-bit IV,
  * a 128-bit tag, and the encoded protected header as AAD (RFC 7516 §5.1 step 14).
  *
+ * With a `memo`, the token is remembered as opened, so its first return is a hit.
+ *
  * @throws {TypeError} when `payload` is not a plain JSON object (an array, a BigInt, a cycle).
  *
  * @example
@@ -101,7 +103,11 @@ export function isEncryptedToken(token: string): boolean {
  * decryptToken(token, ring); // { ok: true, payload: { user: 'alice' }, key: ring.current }
  * ```
  */
-export function encryptToken(payload: Record<string, unknown>, key: SessionKey): string {
+export function encryptToken(
+  payload: Record<string, unknown>,
+  key: SessionKey,
+  memo?: VerifiedTokens,
+): string {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     throw new TypeError('The token payload must be a JSON object');
   }
@@ -109,12 +115,15 @@ export function encryptToken(payload: Record<string, unknown>, key: SessionKey):
   const iv = nextIv();
   const cipher = createCipheriv('aes-256-gcm', key.encKey, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(aad);
-  const first = cipher.update(JSON.stringify(payload), 'utf8');
+  const json = JSON.stringify(payload);
+  const first = cipher.update(json, 'utf8');
   const last = cipher.final();
   const ciphertext = last.length === 0 ? first : Buffer.concat([first, last]);
-  return `${header}..${iv.toString('base64url')}.${ciphertext.toString('base64url')}.${cipher
-    .getAuthTag()
-    .toString('base64url')}`;
+  const sealed = `${header}..${iv.toString('base64url')}.${ciphertext.toString('base64url')}`;
+  const tag = cipher.getAuthTag().toString('base64url');
+  // The browser will send it back: remembered as decryptToken would remember it.
+  memo?.set(sealed, { key, check: tag, json });
+  return `${sealed}.${tag}`;
 }
 
 /** The key named by a foreign header, `null` to try them all, or a failure. */

@@ -570,7 +570,8 @@ export class Session {
       exp: state.claims.exp,
       auth_time: state.claims.auth_time,
     };
-    const token = o.encrypt ? encryptToken(claims, key) : signToken(claims, key);
+    const memo = this.#verified;
+    const token = o.encrypt ? encryptToken(claims, key, memo) : signToken(claims, key, memo);
     res.setCookie(o.cookieName, token, {
       ...this.#cookieAttributes(req),
       maxAge: this.#maxAge(state),
@@ -606,7 +607,8 @@ export class Session {
     payload.iat = state.claims.iat;
     payload.exp = state.claims.exp;
     payload.auth_time = state.claims.auth_time;
-    const token = o.encrypt ? encryptToken(payload, key) : signToken(payload, key);
+    const memo = this.#verified;
+    const token = o.encrypt ? encryptToken(payload, key, memo) : signToken(payload, key, memo);
     const maxAge = this.#maxAge(state);
     const header = this.#serializer(req)(token, maxAge);
     if (header.length > o.maxCookieSize) {

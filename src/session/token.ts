@@ -167,7 +167,8 @@ export function pythonJson(value: unknown): string {
 /**
  * Signs `payload` as a compact JWS, HS256, header `{"alg":"HS256","kid":"<kid>","typ":"JWT"}`.
  * For the same header and payload the token is byte-identical to PyJWT's
- * `jwt.encode(payload, secret, algorithm='HS256', headers={'kid': kid})`.
+ * `jwt.encode(payload, secret, algorithm='HS256', headers={'kid': kid})`. With a `memo`, the token
+ * is remembered as verified, so its first return is a hit.
  *
  * @throws {TypeError} when `payload` is not a plain JSON object (an array, a BigInt, a cycle).
  *
@@ -177,12 +178,20 @@ export function pythonJson(value: unknown): string {
  * const token = signToken({ user: 'alice' }, ring.current);
  * ```
  */
-export function signToken(payload: Record<string, unknown>, key: SessionKey): string {
+export function signToken(
+  payload: Record<string, unknown>,
+  key: SessionKey,
+  memo?: VerifiedTokens,
+): string {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     throw new TypeError('The token payload must be a JSON object');
   }
-  const input = `${encodedHeader(key)}.${Buffer.from(pythonJson(payload), 'latin1').toString('base64url')}`;
-  return `${input}.${hmacSha256Base64url(key.secret, input)}`;
+  const json = pythonJson(payload);
+  const input = `${encodedHeader(key)}.${Buffer.from(json, 'latin1').toString('base64url')}`;
+  const mac = hmacSha256Base64url(key.secret, input);
+  // The browser will send it back: remembered as verifyToken would remember it.
+  memo?.set(input, { key, check: mac, json });
+  return `${input}.${mac}`;
 }
 
 /**

@@ -175,6 +175,39 @@ describe('verifyToken with a memo', () => {
   });
 });
 
+describe('tokens remembered when they are made', () => {
+  it('verify (or decrypt) to exactly what a memo-less check gives, and hostile variants too', () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.string({ unit: 'binary', maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), {
+          maxKeys: 4,
+        }),
+        fc.boolean(),
+        fc.constantFrom(...MUTATIONS),
+        fc.nat(),
+        fc.string({ unit: 'binary', minLength: 1, maxLength: 3 }),
+        (payload, encrypt, how, at, junk) => {
+          const memo = new VerifiedTokens(8);
+          const open = encrypt ? decryptToken : verifyToken;
+          const token = encrypt
+            ? encryptToken(payload, newKey, memo)
+            : signToken(payload, newKey, memo);
+          assert.equal(memo.size, 1, 'remembered when made');
+          const expected = open(token, ring);
+          assert.equal(expected.ok, true);
+          assert.deepEqual(open(token, ring, MAX_TOKEN_LENGTH, memo), expected);
+          const other = encrypt ? encryptToken({ o: 1 }, newKey) : signToken({ o: 1 }, newKey);
+          const variant = mutate(token, how, at, junk, other);
+          assert.deepEqual(open(variant, ring, MAX_TOKEN_LENGTH, memo), open(variant, ring));
+          const stranger = new KeyRing(OTHER);
+          assert.equal(open(token, stranger, MAX_TOKEN_LENGTH, memo).ok, false);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('decryptToken with a memo', () => {
   it('remembers only tokens that decrypted, and refuses a forged tag', () => {
     const memo = new VerifiedTokens(100);
