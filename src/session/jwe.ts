@@ -122,7 +122,7 @@ export function encryptToken(
   const sealed = `${header}..${iv.toString('base64url')}.${ciphertext.toString('base64url')}`;
   const tag = cipher.getAuthTag().toString('base64url');
   // The browser will send it back: remembered as decryptToken would remember it.
-  memo?.set(sealed, { key, check: tag, json });
+  memo?.setIssued(sealed, { key, check: tag, json });
   return `${sealed}.${tag}`;
 }
 

@@ -190,7 +190,7 @@ export function signToken(
   const input = `${encodedHeader(key)}.${Buffer.from(json, 'latin1').toString('base64url')}`;
   const mac = hmacSha256Base64url(key.secret, input);
   // The browser will send it back: remembered as verifyToken would remember it.
-  memo?.set(input, { key, check: mac, json });
+  memo?.setIssued(input, { key, check: mac, json });
   return `${input}.${mac}`;
 }
 

@@ -61,6 +61,14 @@ export class VerifiedTokens {
     this.#remember(ownInput, { key: entry.key, check, json: entry.json });
   }
 
+  /**
+   * Remembers a token this process has just made: its strings are its own (not slices of a
+   * request), so they are kept as they are.
+   */
+  setIssued(input: string, entry: VerifiedEntry): void {
+    if (input.length <= MAX_MEMO_INPUT) this.#remember(input, entry);
+  }
+
   /** How many entries are held now (both generations). */
   get size(): number {
     return this.#young.size + this.#old.size;
