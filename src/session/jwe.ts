@@ -5,7 +5,6 @@ import {
   MAX_TOKEN_LENGTH,
   parseJsonObject,
   parseJsonText,
-  sameText,
   utf8Text,
   type VerifyResult,
 } from './token.js';
@@ -202,18 +201,9 @@ export function decryptToken(
   // `dir` has no encrypted key: RFC 7516 §5.2 step 10 requires it to be empty.
   if (encryptedKey !== '') return FAIL_MALFORMED;
 
-  // Seen before: the same header, IV and ciphertext, and the same tag as then (compared in
-  // constant time), under a key still in this ring. `seen.json` is the plaintext it held.
   const sealed = token.slice(0, d4);
-  const seen = memo?.get(sealed);
-  if (
-    seen !== undefined &&
-    ring.byKid(seen.key.kid) === seen.key &&
-    sameText(seen.check, tagSegment)
-  ) {
-    const payload = parseJsonText(seen.json);
-    if (payload !== undefined) return { ok: true, payload, key: seen.key };
-  }
+  const recalled = memo?.recall(sealed, tagSegment, ring);
+  if (recalled !== undefined) return recalled;
 
   let key: SessionKey | null | VerifyResult | undefined = knownHeaders(ring).get(headerSegment);
   // Our own header: its AAD bytes are cached with it.

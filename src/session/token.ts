@@ -220,23 +220,6 @@ function headerKey(segment: string, ring: KeyRing): SessionKey | null | VerifyRe
   return ring.byKid(header.kid) ?? FAIL_UNKNOWN_KEY;
 }
 
-/**
- * Whether two strings are equal, in time that depends on their length only (not on where they
- * differ). For MACs and tags in their canonical base64url spelling. Not part of the public API.
- *
- * @internal
- * @example
- * ```ts
- * sameText(remembered.check, signatureSegment);
- * ```
- */
-export function sameText(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
-}
-
 function signatureMatches(key: SessionKey, input: string, signature: Buffer): boolean {
   return timingSafeEqual(hmacSha256(key.secret, input), signature);
 }
@@ -271,17 +254,8 @@ export function verifyToken(
 
   const input = token.slice(0, dot2);
   const signatureSegment = token.slice(dot2 + 1);
-  // Seen before: the same header and payload, and the same signature as then (compared in
-  // constant time), under a key still in this ring. `seen.json` is the payload it held.
-  const seen = memo?.get(input);
-  if (
-    seen !== undefined &&
-    ring.byKid(seen.key.kid) === seen.key &&
-    sameText(seen.check, signatureSegment)
-  ) {
-    const payload = parseJsonText(seen.json);
-    if (payload !== undefined) return { ok: true, payload, key: seen.key };
-  }
+  const recalled = memo?.recall(input, signatureSegment, ring);
+  if (recalled !== undefined) return recalled;
 
   const headerSegment = token.slice(0, dot1);
   let key: SessionKey | null | VerifyResult | undefined = knownHeaders(ring).get(headerSegment);

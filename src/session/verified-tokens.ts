@@ -1,4 +1,5 @@
-import type { SessionKey } from './keyring.js';
+import type { KeyRing, SessionKey } from './keyring.js';
+import { parseJsonText, type VerifyResult } from './token.js';
 
 /**
  * A bounded memo of tokens that passed verification, so that a cookie sent again (a browser
@@ -34,6 +35,19 @@ export class VerifiedTokens {
       throw new RangeError('VerifiedTokens capacity must be a positive integer');
     }
     this.capacity = capacity;
+  }
+
+  /**
+   * The outcome of a token seen (or made) before: the same public `input`, the same MAC or tag
+   * `check` as then (compared in constant time), under a key still in `ring`. `undefined` when
+   * the token must be verified in full.
+   */
+  recall(input: string, check: string, ring: KeyRing): VerifyResult | undefined {
+    const seen = this.get(input);
+    if (seen === undefined || ring.byKid(seen.key.kid) !== seen.key) return undefined;
+    if (!sameText(seen.check, check)) return undefined;
+    const payload = parseJsonText(seen.json);
+    return payload === undefined ? undefined : { ok: true, payload, key: seen.key };
   }
 
   /** The entry remembered for `input`, if any (a hit in the old generation moves it back). */
@@ -82,6 +96,17 @@ export class VerifiedTokens {
     }
     this.#young.set(input, entry);
   }
+}
+
+/**
+ * Whether two strings are equal, in time that depends on their length only (not on where they
+ * differ). For MACs and tags in their canonical base64url spelling.
+ */
+function sameText(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
 }
 
 /** A flat copy of `text`, or `undefined` when latin1 cannot hold it (tokens are ASCII). */
