@@ -9,24 +9,12 @@ import { decryptToken, encryptToken } from '../src/session/jwe.js';
 import { KeyRing } from '../src/session/keyring.js';
 import { MAX_TOKEN_LENGTH, signToken, verifyToken } from '../src/session/token.js';
 import { VerifiedTokens } from '../src/session/verified-tokens.js';
+import { measure } from './measure.js';
 
 const ring = new KeyRing('bench-secret-bench-secret-bench-secret-0123');
 const key = ring.current;
 const now = Math.floor(Date.now() / 1000);
 const payload = { user: 'alice', count: 42, iat: now, exp: now + 3600 };
-
-/** Best-of-rounds mean time per call, in µs (the minimum filters out noise from other work). */
-function measure(fn: () => unknown, iterations: number, rounds = 7): number {
-  for (let i = 0; i < iterations / 10; i++) fn(); // warm-up
-  let best = Number.POSITIVE_INFINITY;
-  for (let r = 0; r < rounds; r++) {
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < iterations; i++) fn();
-    const perOp = Number(process.hrtime.bigint() - start) / iterations / 1000;
-    best = Math.min(best, perOp);
-  }
-  return best;
-}
 
 async function measureAsync(fn: () => Promise<unknown>, iterations: number, rounds = 5) {
   for (let i = 0; i < iterations / 10; i++) await fn();

@@ -8,6 +8,7 @@ import { Microdot } from '../src/app.js';
 import { Request } from '../src/request.js';
 import { Response } from '../src/response.js';
 import { URLPattern } from '../src/url-pattern.js';
+import { measure } from './measure.js';
 
 const app = new Microdot();
 for (let i = 0; i < 50; i++) {
@@ -19,18 +20,6 @@ app.get('/users/<int:id>/files/<path:file>', (_req, { id, file }) => `${id} ${fi
 
 const request = (url: string) =>
   new Request({ app, method: 'GET', url, headers: { host: '127.0.0.1' } });
-
-/** Best-of-rounds mean time per call, in µs (the minimum filters out noise from other work). */
-function measure(fn: () => unknown, iterations: number, rounds = 7): number {
-  for (let i = 0; i < iterations / 10; i++) fn(); // warm-up
-  let best = Number.POSITIVE_INFINITY;
-  for (let r = 0; r < rounds; r++) {
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < iterations; i++) fn();
-    best = Math.min(best, Number(process.hrtime.bigint() - start) / iterations / 1000);
-  }
-  return best;
-}
 
 function dispatched(url: string): Response {
   const res = app.dispatch(request(url));

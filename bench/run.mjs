@@ -11,7 +11,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +23,7 @@ import {
   userCookies,
 } from './lib/cases.mjs';
 import { detectTool, runLoad } from './lib/load.mjs';
+import { redisPing } from './lib/redis-ping.mjs';
 import { cpuMicros, killAll, rssKiB, startServer } from './lib/server.mjs';
 
 const SECONDS = positive('BENCH_SECONDS', 5);
@@ -52,20 +52,6 @@ function pinning() {
   return ok
     ? { server: '0', load: '1', label: 'server on core 0, load on core 1 (taskset)' }
     : { server: undefined, load: undefined, label: 'none (taskset missing)' };
-}
-
-function redisReachable() {
-  return new Promise((resolve) => {
-    const socket = connect(6379, '127.0.0.1');
-    const done = (ok) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1000, () => done(false));
-    socket.on('error', () => done(false));
-    socket.on('connect', () => socket.write('PING\r\n'));
-    socket.on('data', (data) => done(data.toString().startsWith('+PONG')));
-  });
 }
 
 function selectedCases() {
@@ -258,7 +244,7 @@ async function main() {
   const cases = selectedCases();
   const tool = detectTool(process.env.BENCH_TOOL === 'autocannon' ? 'autocannon' : 'wrk');
   const pin = pinning();
-  const redisUp = await redisReachable();
+  const redisUp = await redisPing(6379);
   // Every run is bounded: per case a start, a check, a warm-up and ROUNDS loads, plus the memory case.
   // (raw-hello is also loaded before each case with a ratio target.)
   const loads = cases.length + cases.filter((c) => c.target?.ratio !== undefined).length;
