@@ -17,6 +17,7 @@ import {
 } from '../../src/session/index.js';
 import { signToken } from '../../src/session/token.js';
 import { TestClient, type TestResponse } from '../../src/test-client.js';
+import { sessionApp } from '../helpers/session-app.js';
 
 const KEY = 'feature-tests-secret-key-0123456789abcdef';
 const OLD = 'the-previous-secret-key-0123456789abcdefgh';
@@ -45,36 +46,7 @@ function header(token: string): Record<string, unknown> {
 }
 
 /** An app with routes that read, write and count, under the given session options. */
-function makeApp(options: SessionOptions = {}) {
-  const reasons: InvalidReason[] = [];
-  const app = new Microdot();
-  app.logError = () => {};
-  const session = new Session(app, {
-    secretKey: KEY,
-    onInvalid: (r) => reasons.push(r),
-    ...options,
-  });
-  app.get(
-    '/read',
-    withSession((_req, s) => JSON.stringify(s)),
-  );
-  app.get(
-    '/count',
-    withSession<{ n?: number }>((_req, s) => {
-      s.n = (s.n ?? 0) + 1;
-      s.save();
-      return String(s.n);
-    }),
-  );
-  app.get(
-    '/touch',
-    withSession<{ n?: number }>((_req, s) => {
-      s.n = (s.n ?? 0) + 1;
-      return String(s.n);
-    }),
-  );
-  return { app, session, reasons, client: new TestClient(app) };
-}
+const makeApp = (options: SessionOptions = {}) => sessionApp(KEY, options);
 
 function cookieFor(payload: Record<string, unknown>, secret = KEY): string {
   return `session=${signToken(payload, new KeyRing(secret).current)}`;

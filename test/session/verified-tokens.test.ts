@@ -2,18 +2,13 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it, test } from 'node:test';
 import fc from 'fast-check';
-import { Microdot } from '../../src/index.js';
-import {
-  type InvalidReason,
-  Session,
-  type SessionOptions,
-  withSession,
-} from '../../src/session/index.js';
+import { Session, type SessionOptions } from '../../src/session/index.js';
 import { decryptToken, encryptToken } from '../../src/session/jwe.js';
 import { KeyRing } from '../../src/session/keyring.js';
 import { MAX_TOKEN_LENGTH, signToken, verifyToken } from '../../src/session/token.js';
 import { MAX_MEMO_INPUT, VerifiedTokens } from '../../src/session/verified-tokens.js';
 import { MODES } from '../helpers/clients.js';
+import { sessionApp } from '../helpers/session-app.js';
 
 // The memo of verified tokens must never change an outcome: whatever the token, verifying with a
 // memo (primed with valid tokens) gives exactly what verifying without one gives.
@@ -265,21 +260,7 @@ describe('Session with the memo (verifyCache), in-process and over HTTP', () => 
   const KEY = 'session-memo-secret-0123456789-abcdefgh';
   const now = () => Math.floor(Date.now() / 1000);
 
-  function makeApp(options: SessionOptions = {}) {
-    const reasons: InvalidReason[] = [];
-    const app = new Microdot();
-    app.logError = () => {};
-    const session = new Session(app, {
-      secretKey: KEY,
-      onInvalid: (r) => reasons.push(r),
-      ...options,
-    });
-    app.get(
-      '/read',
-      withSession((_req, s) => JSON.stringify(s)),
-    );
-    return { app, session, reasons };
-  }
+  const makeApp = (options: SessionOptions = {}) => sessionApp(KEY, options);
 
   test('verifyCache must be a whole number of tokens', () => {
     for (const bad of [-1, 1.5, Number.NaN, '10' as unknown as number]) {
