@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Microdot } from '../app.js';
+import type { MicrodotBase } from '../app.js';
 import { HTTPException } from '../http-exception.js';
 import type { Request } from '../request.js';
 import type { Response } from '../response.js';
@@ -90,7 +90,7 @@ interface RequestState {
   hooked: boolean;
 }
 
-const sessions = new WeakMap<Microdot, Session>();
+const sessions = new WeakMap<MicrodotBase, Session>();
 
 type StateStep = (session: Session, req: Request, state: RequestState) => void;
 // Set by Session's static block: the steps of a Controller that need Session's private members.
@@ -143,7 +143,7 @@ class Controller implements SessionController {
 }
 
 /** The Session attached to `app` (by `new Session(app)` or `initialize`), if any. */
-export function sessionOf(app: Microdot): Session | undefined {
+export function sessionOf(app: MicrodotBase): Session | undefined {
   return sessions.get(app);
 }
 
@@ -177,7 +177,7 @@ export class Session {
    * @param app The application; may be given later with {@link Session.initialize}.
    * @param options The secret key, cookie options and the rest of {@link SessionOptions}.
    */
-  constructor(app?: Microdot | null, options: SessionOptions = {}) {
+  constructor(app?: MicrodotBase | null, options: SessionOptions = {}) {
     this.#options = resolveOptions(options);
     this.#ring = options.secretKey === undefined ? undefined : new KeyRing(options.secretKey);
     this.#verified = this.#newMemo();
@@ -188,7 +188,7 @@ export class Session {
    * Attaches the session to `app` (application-factory style), optionally setting the secret
    * key and other options.
    */
-  initialize(app: Microdot, options: SessionOptions = {}): this {
+  initialize(app: MicrodotBase, options: SessionOptions = {}): this {
     if (Object.keys(options).length > 0) {
       const { secretKey, ...rest } = options;
       if (Object.keys(rest).length > 0)
