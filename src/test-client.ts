@@ -5,6 +5,7 @@ import type { RawHeaders } from './internal/header-map.js';
 import { Request } from './request.js';
 import type { Response } from './response.js';
 import { parseSetCookie } from './utils/cookie.js';
+import { eventsOf, type ServerSentEvent } from './utils/event-stream.js';
 
 /** Options of a {@link TestClient} request. */
 export interface TestRequestOptions {
@@ -30,6 +31,8 @@ export interface TestResponse {
   text: string;
   /** The body parsed as JSON when the response is JSON, else `undefined`. */
   json: unknown;
+  /** The events of a `text/event-stream` response (Microdot's `events`), else `undefined`. */
+  events?: ServerSentEvent[];
 }
 
 interface JarCookie {
@@ -228,5 +231,14 @@ function toTestResponse(res: Response, method: string, body: Buffer): TestRespon
   }
   const text = body.toString('utf8');
   const json = jsonBodyOf(res.headers['content-type'], text);
-  return { statusCode: res.statusCode, reason: res.statusText, headers, body, text, json };
+  const events = eventsOf(res.headers['content-type'], text);
+  return {
+    statusCode: res.statusCode,
+    reason: res.statusText,
+    headers,
+    body,
+    text,
+    json,
+    ...(events === undefined ? {} : { events }),
+  };
 }
