@@ -2,7 +2,7 @@ import { HTTPException } from './http-exception.js';
 import { createNodeHandler, type NodeHandler } from './node-handler.js';
 import type { PathParams } from './path-params.js';
 import type { AfterRequestHook, Request } from './request.js';
-import { type BodyInput, type HeadersInput, Response } from './response.js';
+import { type BodyInput, type HeaderRecord, type HeadersInput, Response } from './response.js';
 import { URLPattern } from './url-pattern.js';
 
 /** What a handler may return; see {@link toResponse} for how each is sent. */
@@ -29,6 +29,22 @@ export type ErrorHandler<E = unknown> = (
   req: Request,
   err: E,
 ) => HandlerResult | Promise<HandlerResult>;
+
+/**
+ * The automatic answer to an `OPTIONS` request for a path whose routes do not take OPTIONS
+ * (Microdot's `options_handler`): the headers of a 200 answer with no body. `allow` lists the
+ * methods the path's routes accept (with HEAD and OPTIONS). Before-request hooks do not run on
+ * it (a CORS preflight carries no credentials); after-error-request hooks do, as in Microdot.
+ */
+export type OptionsHandler = (
+  req: Request,
+  allow: readonly string[],
+) => HeaderRecord | Promise<HeaderRecord>;
+
+/** The default {@link OptionsHandler}: `Allow` with the path's methods. */
+export function defaultOptionsHandler(_req: Request, allow: readonly string[]): HeaderRecord {
+  return { Allow: allow.join(', ') };
+}
 
 /** A class of errors, for {@link Microdot.errorHandler}. */
 // biome-ignore lint/suspicious/noExplicitAny: constructor parameters vary; only the prototype matters.
@@ -114,6 +130,16 @@ export class Microdot {
   maxContentLength: number;
   /** Where unhandled errors are reported. */
   logError: (err: unknown, req: Request) => void;
+  /**
+   * Answers `OPTIONS` for a path whose routes do not take it; replaceable, as Microdot's
+   * `options_handler` (CORS wraps it). `undefined`: such requests get a 405, as other methods.
+   *
+   * @example
+   * ```ts
+   * app.optionsHandler = (req, allow) => ({ Allow: allow.join(', '), 'Accept-Patch': 'application/json' });
+   * ```
+   */
+  optionsHandler: OptionsHandler | undefined = defaultOptionsHandler;
 
   readonly #routes: Route[] = [];
   readonly #staticRoutes = new Map<string, Route[]>();
@@ -284,15 +310,16 @@ export class Microdot {
     }
     if (match === undefined) {
       if (allowed === undefined) return this.handleError(req, routingError(404, 'Not found'));
-      if (req.method === 'OPTIONS') {
+      if (req.method === 'OPTIONS' && this.optionsHandler !== undefined) {
         const allow = [...allowed];
         if (allowed.has('GET') && !allowed.has('HEAD')) allow.push('HEAD');
         allow.push('OPTIONS');
-        return new Response(null, 200, { allow: allow.join(', ') });
+        return this.#answerOptions(req, this.optionsHandler, allow);
       }
       return this.handleError(req, routingError(405, 'Method not allowed'));
     }
     const { route, args } = match;
+    req.route = route.handler;
     req.urlArgs = args;
     req.urlPrefix = route.urlPrefix;
     req.subapp = route.subapp;
@@ -337,6 +364,25 @@ export class Microdot {
       this.logError(handlerErr, req);
       res = new Response('Internal server error', 500);
     }
+    return this.#afterError(req, res);
+  }
+
+  /** The {@link Microdot.optionsHandler} answer, then the after-error hooks (as Microdot). */
+  async #answerOptions(
+    req: Request,
+    handler: OptionsHandler,
+    allow: readonly string[],
+  ): Promise<Response> {
+    let res: Response;
+    try {
+      res = new Response(null, 200, await handler(req, allow));
+    } catch (err) {
+      return this.handleError(req, err);
+    }
+    return this.#afterError(req, res);
+  }
+
+  async #afterError(req: Request, res: Response): Promise<Response> {
     for (const hook of this.#afterErrorRequest) {
       try {
         res = (await hook(req, res)) ?? res;

@@ -1,5 +1,6 @@
 export {
   type BeforeRequestHook,
+  defaultOptionsHandler,
   type ErrorClass,
   type ErrorHandler,
   type Handler,
@@ -7,6 +8,7 @@ export {
   Microdot,
   type MicrodotOptions,
   type MountOptions,
+  type OptionsHandler,
   type RunningServer,
   type ServerOptions,
   toResponse,
@@ -27,3 +29,4 @@ export {
 } from './response.js';
 export { URLPattern } from './url-pattern.js';
 export { CookieError, type CookieOptions } from './utils/cookie.js';
+export { unwrap, wraps } from './wraps.js';
