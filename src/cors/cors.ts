@@ -1,5 +1,5 @@
 // The CORS extension (Microdot's cors.py): glue between the pure rules in headers.ts and an app.
-import type { Microdot, OptionsHandler } from '../app.js';
+import type { MicrodotBase, OptionsHandler } from '../app.js';
 import type { Request } from '../request.js';
 import type { Response } from '../response.js';
 import { canonicalOrigin } from '../utils/origin.js';
@@ -68,7 +68,7 @@ export class CORS {
    * Checks the options (an unknown option, a malformed origin, or `'*'` with credentials
    * throws a `TypeError` that says what to write) and, given an app, initializes it.
    */
-  constructor(app?: Microdot, options: CORSOptions = {}) {
+  constructor(app?: MicrodotBase, options: CORSOptions = {}) {
     for (const key of Object.keys(options)) {
       if (!KNOWN.has(key)) {
         throw new TypeError(`CORS: unknown option '${key}'; known: ${[...KNOWN].join(', ')}`);
@@ -116,7 +116,7 @@ export class CORS {
    * Attaches to an app (Microdot's `initialize`): unless `handleCors` is `false`, wraps
    * `app.optionsHandler` and adds after-request and after-error hooks that set the headers.
    */
-  initialize(app: Microdot, options: { handleCors?: boolean } = {}): this {
+  initialize(app: MicrodotBase, options: { handleCors?: boolean } = {}): this {
     if (!(options.handleCors ?? this.#handleCors)) return this;
     const previous = app.optionsHandler;
     if (previous !== undefined) {

@@ -1,5 +1,5 @@
 // The CSRF extension (Microdot's csrf.py): glue between the pure rules in verdict.ts and an app.
-import type { Microdot } from '../app.js';
+import type { MicrodotBase } from '../app.js';
 import type { CORS } from '../cors/cors.js';
 import { HTTPException } from '../http-exception.js';
 import type { Request } from '../request.js';
@@ -63,7 +63,7 @@ export class CSRF {
   readonly #protected = new WeakSet<Function>();
 
   /** Checks the options (an unknown one throws) and, given an app, initializes it. */
-  constructor(app?: Microdot, options: CSRFOptions = {}) {
+  constructor(app?: MicrodotBase, options: CSRFOptions = {}) {
     for (const key of Object.keys(options)) {
       if (!KNOWN.has(key)) {
         throw new TypeError(`CSRF: unknown option '${key}'; known: ${[...KNOWN].join(', ')}`);
@@ -77,7 +77,7 @@ export class CSRF {
   }
 
   /** Attaches the check to an app as a before-request hook (Microdot's `initialize`). */
-  initialize(app: Microdot, cors?: CORS): this {
+  initialize(app: MicrodotBase, cors?: CORS): this {
     if (cors !== undefined) this.#cors = cors;
     app.beforeRequest((req) => {
       if (!this.#mustCheck(req)) return undefined;

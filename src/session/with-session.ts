@@ -1,4 +1,4 @@
-import type { Handler, HandlerResult } from '../app.js';
+import type { Handler, HandlerResult } from '../handler.js';
 import type { Request } from '../request.js';
 import { wraps } from '../wraps.js';
 import { SessionConfigError } from './errors.js';
