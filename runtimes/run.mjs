@@ -22,6 +22,10 @@ export const SUITES = [
   'dist/test/stores/memory.test.js',
   'dist/test/stores/redis.test.js',
   'dist/test/stores/postgres.test.js',
+  // Extensions: CSRF, CORS, Basic/token auth and password hashing.
+  'dist/test/csrf',
+  'dist/test/cors',
+  'dist/test/auth',
 ];
 
 const RUNTIMES = {
