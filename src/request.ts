@@ -1,4 +1,5 @@
-import type { Microdot } from './app.js';
+import type { MicrodotBase } from './app.js';
+import type { Handler } from './handler.js';
 import { HTTPException } from './http-exception.js';
 import { isJsonType } from './internal/content-type.js';
 import { HeaderMap, type RawHeaders } from './internal/header-map.js';
@@ -16,7 +17,7 @@ export type AfterRequestHook = (
 /** What an adapter knows about an incoming request. */
 export interface RequestInit {
   /** The application that serves it. */
-  app: Microdot;
+  app: MicrodotBase;
   /** The request method, upper case. */
   method: string;
   /** The request target: path and query string, still percent-encoded. */
@@ -45,7 +46,7 @@ const decoder = new TextDecoder();
  */
 export class Request {
   /** The application serving this request. */
-  readonly app: Microdot;
+  readonly app: MicrodotBase;
   /** The client's address. */
   readonly clientAddr: string;
   /** The method, upper case (`GET`, `POST`, …). */
@@ -67,7 +68,13 @@ export class Request {
   /** The URL prefix of the mounted sub-application that serves this route, if any. */
   urlPrefix = '';
   /** The mounted sub-application that serves this route, if any. */
-  subapp: Microdot | undefined;
+  subapp: MicrodotBase | undefined;
+  /**
+   * The handler of the route this request matched, as registered (Microdot's
+   * `request.route`), set before the before-request hooks run; `undefined` for a 404, a 405 or
+   * the automatic OPTIONS answer. Extensions find their marks on it with `unwrap`.
+   */
+  route: Handler | undefined;
 
   readonly #raw: RawHeaders;
   #headers: HeaderMap | undefined;
