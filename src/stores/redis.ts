@@ -170,7 +170,7 @@ const UNAVAILABLE_REPLY =
  * ```ts
  * import { RedisStore } from 'microdot-ts/stores/redis';
  * const store = new RedisStore({ url: 'redis://127.0.0.1:6379', prefix: 'myapp:' });
- * await store.set('id', { set: { user: 'ana' }, unset: [] }, { ttl: 3600, userId: 'ana' });
+ * await store.set('id', { set: { user: 'ana' }, unset: [], replace: true }, { ttl: 3600, userId: 'ana' });
  * await store.get('id'); // { user: 'ana' }
  * await store.close();
  * ```

@@ -57,7 +57,7 @@ const UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY|NOMEM|COR
  * ```ts
  * import { SqliteStore } from 'microdot-ts/stores/sqlite';
  * const store = new SqliteStore({ path: './sessions.db' });
- * await store.set('id', { set: { user: 'ana' }, unset: [] }, { ttl: 3600, userId: 'ana' });
+ * await store.set('id', { set: { user: 'ana' }, unset: [], replace: true }, { ttl: 3600, userId: 'ana' });
  * await store.destroyAll('ana'); // 1
  * await store.close();
  * ```
