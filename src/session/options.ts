@@ -57,7 +57,10 @@ export interface SessionOptions {
   onInvalid?: (reason: InvalidReason, req: Request) => void;
   /** Keep data server-side in this store; the cookie then carries only a signed session id. */
   store?: SessionStore;
-  /** The data key that names the session's user, for `destroyAll` (default `userId`). */
+  /**
+   * The data key that names the session's user, for `destroyAll` (default `userId`). A session
+   * without it is indexed by `_user_id`, where `microdot-ts/login` keeps the logged-in user.
+   */
   userKey?: string;
   /**
    * How many recently verified tokens to remember (default 1000; `0` turns it off). A cookie

@@ -1,10 +1,15 @@
 import type { MicrodotBase } from '../app.js';
 import type { Request } from '../request.js';
+import type { SessionStore } from '../stores/store.js';
+import type { CookieOptions } from '../utils/cookie.js';
+import { nowSeconds } from './claims.js';
 import { SessionContext } from './context.js';
+import { decryptToken, encryptToken, isEncryptedToken } from './jwe.js';
 import type { SecretInput } from './keyring.js';
 import type { SessionOptions } from './options.js';
 import type { SessionDict } from './session-dict.js';
 import { StoreMode } from './store-mode.js';
+import { signToken, verifyToken } from './token.js';
 
 /**
  * The session of a request, as a value when it can be had at once (cookie mode, no async
@@ -119,6 +124,74 @@ export class Session {
       throw new TypeError('destroyAll needs a server-side store: signed cookies cannot be revoked');
     }
     return mode.destroyAll(userId);
+  }
+
+  // The API for extensions (microdot-ts/login and the like): what they need of the session
+  // without reaching into it. Each method is small, documented and covered by their tests.
+
+  /**
+   * The Session attached to the application serving `req` (or to the mounted sub-application
+   * whose route matched), or `undefined`.
+   *
+   * @example
+   * ```ts
+   * const session = Session.of(req) ?? abort(500, 'no session configured');
+   * ```
+   */
+  static of(req: Request): Session | undefined {
+    return sessionOf(req.app) ?? (req.subapp === undefined ? undefined : sessionOf(req.subapp));
+  }
+
+  /** The store the data live in (`undefined` in cookie mode). */
+  get store(): SessionStore | undefined {
+    return this.#ctx.options.store;
+  }
+
+  /**
+   * `claims` as a token under the newest key of the ring, as session cookies are made: a JWS
+   * HS256 that PyJWT reads with the same key, or a JWE when `encrypt` (default: as the session).
+   * For tokens of an extension's own, such as login's remember-me cookie.
+   *
+   * @throws SecretKeyNotConfiguredError when no secret key is set.
+   */
+  encodeToken(claims: Record<string, unknown>, options: { encrypt?: boolean } = {}): string {
+    const key = this.#ctx.requireRing().current;
+    const encrypt = options.encrypt ?? this.#ctx.options.encrypt;
+    return encrypt ? encryptToken(claims, key) : signToken(claims, key);
+  }
+
+  /**
+   * The claims of a token made by {@link Session.encodeToken} (or by PyJWT with a key of the
+   * ring), signed or encrypted, or `undefined` when it fails verification or its `exp` has
+   * passed (with the session's `clockSkew`). Never throws for what a client sent.
+   */
+  decodeToken(token: string): Record<string, unknown> | undefined {
+    const ring = this.#ctx.requireRing();
+    const result = isEncryptedToken(token) ? decryptToken(token, ring) : verifyToken(token, ring);
+    if (!result.ok) return undefined;
+    const exp = result.payload.exp;
+    if (exp !== undefined && (typeof exp !== 'number' || !Number.isFinite(exp))) return undefined;
+    if (typeof exp === 'number' && exp <= nowSeconds() - this.#ctx.options.clockSkew)
+      return undefined;
+    return result.payload;
+  }
+
+  /**
+   * The session cookie's attributes for `req` (Path, HttpOnly, SameSite, Domain, and Secure over
+   * https): what a companion cookie, such as login's remember-me cookie, should carry too.
+   */
+  cookieAttributes(req: Request): CookieOptions {
+    return { ...this.#ctx.cookieAttributes(req) };
+  }
+
+  /**
+   * When the request's session began (its `auth_time` claim, epoch seconds): set by the login
+   * that made it (`regenerate()`), kept across renewals. `undefined` before the session was
+   * read with {@link Session.get}, for a new session, or for a token without the claim (Python
+   * Microdot's).
+   */
+  authTime(req: Request): number | undefined {
+    return this.#ctx.stateOf(req).claims.auth_time;
   }
 }
 

@@ -86,7 +86,9 @@ export class StoreMode implements SessionMode {
       if (Object.keys(rs.flashes).length > 0) patch.set._flash = rs.flashes;
       else if (!fresh) (patch.unset as string[]).push('_flash');
     }
-    const userValue = data[o.userKey];
+    // A session without the `userKey` key that a login made (microdot-ts/login, Python
+    // Microdot: `_user_id`) is indexed by that user, with no configuration.
+    const userValue = data[o.userKey] ?? data[LOGIN_USER_KEY];
     const userId =
       typeof userValue === 'string' || typeof userValue === 'number'
         ? String(userValue)
@@ -104,6 +106,9 @@ export class StoreMode implements SessionMode {
     res.setCookie(o.cookieName, token, { ...ctx.cookieAttributes(rs.req), maxAge: rs.maxAge() });
   }
 }
+
+/** The data key where `microdot-ts/login` (and Python Microdot's login) keep the user's id. */
+const LOGIN_USER_KEY = '_user_id';
 
 /** Per-key changes from the data as loaded to `data` (last write wins per key in the store). */
 function diff(loaded: Map<string, string>, data: Record<string, unknown>): SessionPatch {
