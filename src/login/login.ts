@@ -159,6 +159,7 @@ export class Login<User extends LoginUser = LoginUser> {
         `loginUser: remember must be true, false or a number of days (0 < days <= 3650), got ${String(remember)}`,
       );
     }
+    const next = nextOf(req);
     const session = sessionFor(req);
     const dict = await session.get<LoginData>(req);
     const previous = req.cookie(REMEMBER_COOKIE);
@@ -178,7 +179,6 @@ export class Login<User extends LoginUser = LoginUser> {
     dict.save();
     this.#users.set(req, user);
     req.g.currentUser = user;
-    const next = req.args.get('next');
     return redirect(isSafeNext(next) ? next : redirectUrl);
   }
 
@@ -281,6 +281,15 @@ function isUserId(value: unknown): value is UserId {
     (typeof value === 'string' && value !== '') ||
     (typeof value === 'number' && Number.isFinite(value))
   );
+}
+
+/** The `next` query argument; a malformed query string counts as none (not a 400 at login). */
+function nextOf(req: Request): string | undefined {
+  try {
+    return req.args.get('next');
+  } catch {
+    return undefined;
+  }
 }
 
 function sessionFor(req: Request): Session {
