@@ -15,8 +15,6 @@ export interface LoginUser {
 export interface LoginOptions {
   /** Where `required` and `fresh` send a visitor who must log in (default `/login`). */
   loginUrl?: string;
-  /** Encrypt the remember-me token (default: as the session does). */
-  encrypt?: boolean;
   /**
    * Called when a remember-me token that was already used is presented again (store mode): two
    * parties held it, so every session and remember token of `userId` has just been ended. Tell
@@ -55,7 +53,7 @@ export class LoginConfigError extends Error {
   }
 }
 
-const KNOWN = ['loginUrl', 'encrypt', 'onRememberReuse'];
+const KNOWN = ['loginUrl', 'onRememberReuse'];
 
 /**
  * User logins on top of sessions, as Microdot's `microdot.login.Login`: the session keeps the
@@ -97,14 +95,14 @@ export class Login<User extends LoginUser = LoginUser> {
         throw new LoginConfigError(`Login: unknown option "${key}" (known: ${KNOWN.join(', ')})`);
       }
     }
-    const { loginUrl = '/login', encrypt, onRememberReuse } = options;
+    const { loginUrl = '/login', onRememberReuse } = options;
     if (typeof loginUrl !== 'string' || loginUrl === '' || /[\u0000-\u0020\u007f]/.test(loginUrl)) {
       throw new LoginConfigError(
         `Login: loginUrl must be a URL without spaces or control characters, such as '/login'; got ${JSON.stringify(loginUrl)}`,
       );
     }
     this.loginUrl = loginUrl;
-    this.#remember = new RememberMe(encrypt);
+    this.#remember = new RememberMe();
     this.#onReuse = onRememberReuse;
   }
 
@@ -237,7 +235,7 @@ export class Login<User extends LoginUser = LoginUser> {
       const dict = await session.get<LoginData>(req);
       if (dict[FRESH_KEY] !== true) return this.#toLogin(req);
       if (maxAge !== undefined) {
-        const authTime = session.authTime(req);
+        const authTime = (await session.tokenClaims(req)).auth_time;
         if (authTime === undefined || Math.floor(Date.now() / 1000) - authTime > maxAge)
           return this.#toLogin(req);
       }

@@ -3,7 +3,7 @@
  *
  * Its token carries Microdot's claims `user_id`, `days` and `exp` (so a Python Microdot service
  * with the same key honours ours, and we honour its), signed with the session's key ring (or
- * encrypted). With a store it also names a server-side record (`rid`), which makes it:
+ * encrypted, when the session encrypts). With a store it also names a server-side record (`rid`), which makes it:
  * - revocable: logout, `destroyAll(userId)` and `destroyOthers` end the record (it is indexed by
  *   the user, as the user's sessions are), and the token is then worth nothing;
  * - single-use: a restore replaces it with a new token and record; the old record stays as a
@@ -61,13 +61,8 @@ function isRecord(value: unknown): value is RecordValue {
 
 /** Issues, restores and revokes remember tokens for one {@link Session}. */
 export class RememberMe {
-  readonly #encrypt: boolean | undefined;
   /** The remember cookie each request will set (or remove: `undefined`). */
   readonly #pending = new WeakMap<Request, { token: string; days: number } | undefined>();
-
-  constructor(encrypt: boolean | undefined) {
-    this.#encrypt = encrypt;
-  }
 
   /** A new remember token for `userId`, valid `days` days (and, with a store, its record). */
   async issue(session: Session, userId: UserId, days: number): Promise<string> {
@@ -84,12 +79,12 @@ export class RememberMe {
       );
       claims.rid = rid;
     }
-    return session.encodeToken(claims, this.#options());
+    return session.issueToken(claims);
   }
 
   /** What the remember cookie `token` is worth now; single-use with a store. */
   async restore(session: Session, token: string): Promise<Restored> {
-    const claims = session.decodeToken(token);
+    const claims = session.verifyToken(token);
     if (claims === undefined || !isUserId(claims.user_id)) return { kind: 'none' };
     const userId = claims.user_id;
     // Microdot reads `_days` where it writes `days`, so its cookie always renews for 30 days.
@@ -115,13 +110,13 @@ export class RememberMe {
           kind: 'user',
           userId,
           days: next.days,
-          token: session.encodeToken(renewed, this.#options()),
+          token: session.issueToken(renewed),
         };
       }
       return { kind: 'theft', userId };
     }
     const fresh = await this.issue(session, userId, record.days);
-    const successor = session.decodeToken(fresh)?.rid as string;
+    const successor = session.verifyToken(fresh)?.rid as string;
     const tombstone: RecordValue = { ...record, next: successor, rotatedAt: now() };
     await store.set(
       rid,
@@ -135,7 +130,7 @@ export class RememberMe {
   async revoke(session: Session, token: string): Promise<void> {
     const store = session.store;
     if (store === undefined) return;
-    const rid = session.decodeToken(token)?.rid;
+    const rid = session.verifyToken(token)?.rid;
     if (typeof rid === 'string') await store.destroy(rid);
   }
 
@@ -157,10 +152,6 @@ export class RememberMe {
           maxAge: Math.round(pending.days * DAY),
         });
     });
-  }
-
-  #options(): { encrypt?: boolean } {
-    return this.#encrypt === undefined ? {} : { encrypt: this.#encrypt };
   }
 }
 

@@ -128,7 +128,7 @@ for (const mode of MODES) {
         ring.current.kid,
       );
 
-      const encrypted = loginApp({}, { encrypt: true });
+      const encrypted = loginApp({ encrypt: true });
       const c2 = await mode.client(encrypted.app);
       await c2.post('/login/2?remember=7');
       assert.equal(c2.cookies()._remember!.split('.').length, 5); // a compact JWE

@@ -35,7 +35,11 @@ describe('PostgresStore', () => {
   test('table layout: jsonb data, user id, expiry by the database clock, both indexed', async () => {
     const store = new PostgresStore({ connectionString: URL, table: `${schema}.layout` });
     const id = newId();
-    await store.set(id, { set: { n: 1, s: 'x' }, unset: [] }, { ttl: 60, userId: 'u1' });
+    await store.set(
+      id,
+      { set: { n: 1, s: 'x' }, unset: [], replace: true },
+      { ttl: 60, userId: 'u1' },
+    );
     const columns = await admin.query(
       `SELECT column_name, data_type FROM information_schema.columns
        WHERE table_schema = $1 AND table_name = 'layout' ORDER BY ordinal_position`,
@@ -80,7 +84,7 @@ describe('PostgresStore', () => {
     const stores = [1, 2, 3].map(() => new PostgresStore({ connectionString: URL, table }));
     await stores[0]!.migrate();
     const id = newId();
-    await stores[0]!.set(id, { set: { start: true }, unset: [] }, { ttl: 60 });
+    await stores[0]!.set(id, { set: { start: true }, unset: [], replace: true }, { ttl: 60 });
     await Promise.all(
       Array.from({ length: 60 }, (_, i) =>
         stores[i % 3]!.set(id, { set: { [`k${i}`]: i }, unset: ['start'] }, { ttl: 60 }),
@@ -97,9 +101,10 @@ describe('PostgresStore', () => {
     const store = new PostgresStore({ connectionString: URL, table, sweepInterval: 0.1 });
     const live = newId();
     const emptied = newId();
-    await store.set(newId(), { set: { a: 1 }, unset: [] }, { ttl: 0.1 });
-    await store.set(live, { set: { a: 1 }, unset: [] }, { ttl: 60 });
-    await store.set(emptied, { set: { a: 1 }, unset: [] }, { ttl: 60 });
+    const fresh = { set: { a: 1 }, unset: [], replace: true };
+    await store.set(newId(), fresh, { ttl: 0.1 });
+    await store.set(live, fresh, { ttl: 60 });
+    await store.set(emptied, fresh, { ttl: 60 });
     await store.set(emptied, { set: {}, unset: ['a'] }, { ttl: 60 });
     assert.equal(await store.get(emptied), undefined);
     await waitFor(async () => (await rows('sweep')).length === 1, 5000, 'the sweep');
@@ -110,7 +115,11 @@ describe('PostgresStore', () => {
   test('U+0000 is refused with a TypeError before it reaches jsonb', async () => {
     const store = new PostgresStore({ connectionString: URL, table: `${schema}.nul` });
     const id = newId();
-    await store.set(id, { set: { a: 'a\\u0000 is fine as text' }, unset: [] }, { ttl: 60 });
+    await store.set(
+      id,
+      { set: { a: 'a\\u0000 is fine as text' }, unset: [], replace: true },
+      { ttl: 60 },
+    );
     for (const set of [{ a: 'x\u0000y' }, { 'k\u0000': 1 }, { deep: [{ s: '\u0000' }] }]) {
       await assert.rejects(store.set(id, { set, unset: [] }, { ttl: 60 }), TypeError);
     }
@@ -129,7 +138,7 @@ describe('PostgresStore', () => {
     const pool = new pg.Pool({ connectionString: URL, max: 2 });
     const store = new PostgresStore({ pool, table: `${schema}.own_pool` });
     const id = newId();
-    await store.set(id, { set: { a: 1 }, unset: [] }, { ttl: 30 });
+    await store.set(id, { set: { a: 1 }, unset: [], replace: true }, { ttl: 30 });
     assert.deepEqual(await store.get(id), { a: 1 });
     await store.close();
     assert.equal((await pool.query('SELECT 1 AS one')).rows[0].one, 1);
@@ -202,7 +211,7 @@ describe('PostgresStore', () => {
 
     test('calls fail fast while it is cut and work again when it is back', async () => {
       const id = newId();
-      await store.set(id, { set: { a: 1 }, unset: [] }, { ttl: 30, userId: 'ana' });
+      await store.set(id, { set: { a: 1 }, unset: [], replace: true }, { ttl: 30, userId: 'ana' });
       proxy.cut();
       for (const call of [
         () => store.get(id),
