@@ -22,7 +22,8 @@ export const SUITES = [
   'dist/test/stores/memory.test.js',
   'dist/test/stores/redis.test.js',
   'dist/test/stores/postgres.test.js',
-  // Extensions: CSRF, CORS, Basic/token auth and password hashing.
+  // Extensions: login, CSRF, CORS, Basic/token auth and password hashing.
+  'dist/test/login',
   'dist/test/csrf',
   'dist/test/cors',
   'dist/test/auth',
