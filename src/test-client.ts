@@ -1,4 +1,4 @@
-import type { Microdot } from './app.js';
+import type { MicrodotBase } from './app.js';
 import { HTTPException } from './http-exception.js';
 import { jsonBodyOf } from './internal/content-type.js';
 import type { RawHeaders } from './internal/header-map.js';
@@ -56,11 +56,11 @@ interface JarCookie {
  * ```
  */
 export class TestClient {
-  readonly app: Microdot;
+  readonly app: MicrodotBase;
   readonly #jar = new Map<string, JarCookie>();
 
   /** @param cookies Cookies to start the jar with (path `/`). */
-  constructor(app: Microdot, options: { cookies?: Record<string, string> } = {}) {
+  constructor(app: MicrodotBase, options: { cookies?: Record<string, string> } = {}) {
     this.app = app;
     for (const [name, value] of Object.entries(options.cookies ?? {})) {
       this.#jar.set(`${name};/`, { name, value, path: '/', expires: undefined });

@@ -1,4 +1,4 @@
-import type { Microdot } from '../app.js';
+import type { MicrodotBase } from '../app.js';
 import type { Request } from '../request.js';
 import { SessionContext } from './context.js';
 import type { SecretInput } from './keyring.js';
@@ -15,10 +15,10 @@ import { StoreMode } from './store-mode.js';
  */
 export const kLoad = Symbol('microdot-ts.session.load');
 
-const sessions = new WeakMap<Microdot, Session>();
+const sessions = new WeakMap<MicrodotBase, Session>();
 
 /** The Session attached to `app` (by `new Session(app)` or `initialize`), if any. */
-export function sessionOf(app: Microdot): Session | undefined {
+export function sessionOf(app: MicrodotBase): Session | undefined {
   return sessions.get(app);
 }
 
@@ -44,7 +44,7 @@ export class Session {
    * @param app The application; may be given later with {@link Session.initialize}.
    * @param options The secret key, cookie options and the rest of {@link SessionOptions}.
    */
-  constructor(app?: Microdot | null, options: SessionOptions = {}) {
+  constructor(app?: MicrodotBase | null, options: SessionOptions = {}) {
     this.#ctx = new SessionContext(options);
     if (app) sessions.set(app, this);
   }
@@ -53,7 +53,7 @@ export class Session {
    * Attaches the session to `app` (application-factory style), optionally setting the secret
    * key and other options.
    */
-  initialize(app: Microdot, options: SessionOptions = {}): this {
+  initialize(app: MicrodotBase, options: SessionOptions = {}): this {
     if (Object.keys(options).length > 0) this.#ctx.reconfigure(options);
     sessions.set(app, this);
     return this;

@@ -1,4 +1,4 @@
-import type { Handler, HandlerResult } from '../app.js';
+import type { Handler, HandlerResult } from '../handler.js';
 import type { Request } from '../request.js';
 import { SessionConfigError } from './errors.js';
 import { kLoad, sessionOf } from './session.js';
