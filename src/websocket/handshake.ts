@@ -21,6 +21,7 @@ export function handshakeProblem(req: Request): string | undefined {
   if (key === undefined || !/^[A-Za-z0-9+/]{22}==$/.test(key.trim())) {
     return 'Sec-WebSocket-Key is missing or malformed';
   }
-  if (req.header('sec-websocket-version')?.trim() !== '13') return 'Sec-WebSocket-Version must be 13';
+  if (req.header('sec-websocket-version')?.trim() !== '13')
+    return 'Sec-WebSocket-Version must be 13';
   return undefined;
 }

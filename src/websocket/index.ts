@@ -156,15 +156,24 @@ function checkOptions(options: WebSocketOptions): {
 } {
   for (const key of Object.keys(options)) {
     if (!KNOWN.has(key)) {
-      throw new TypeError(`withWebSocket: unknown option '${key}'; known: ${[...KNOWN].join(', ')}`);
+      throw new TypeError(
+        `withWebSocket: unknown option '${key}'; known: ${[...KNOWN].join(', ')}`,
+      );
     }
   }
   const { maxMessageLength, pingInterval = 30_000, allowedOrigins = [] } = options;
-  if (maxMessageLength !== undefined && !(Number.isSafeInteger(maxMessageLength) && maxMessageLength >= 0)) {
-    throw new TypeError('withWebSocket: maxMessageLength must be a number of bytes (0: no limit), for example 65536');
+  if (
+    maxMessageLength !== undefined &&
+    !(Number.isSafeInteger(maxMessageLength) && maxMessageLength >= 0)
+  ) {
+    throw new TypeError(
+      'withWebSocket: maxMessageLength must be a number of bytes (0: no limit), for example 65536',
+    );
   }
   if (!(Number.isSafeInteger(pingInterval) && pingInterval >= 0 && pingInterval <= 2 ** 31 - 1)) {
-    throw new TypeError('withWebSocket: pingInterval must be a number of milliseconds (0: off), for example 30000');
+    throw new TypeError(
+      'withWebSocket: pingInterval must be a number of milliseconds (0: off), for example 30000',
+    );
   }
   if (allowedOrigins !== '*') {
     if (!Array.isArray(allowedOrigins)) {

@@ -17,7 +17,7 @@ export interface OriginFacts {
  * Whether a handshake may go ahead: an `Origin` in `allowed` (or `allowed` is `'*'`) is let in;
  * then `Sec-Fetch-Site: same-origin` (or `none`) is, and `same-site`/`cross-site` is not;
  * without that header, a handshake without `Origin` (not a browser) is let in, and otherwise the
- * `Origin`'s host and port must be the `Host` the request was sent to. `Origin: null` is let in
+ * `Origin` must be an http(s) origin whose host and port are the `Host` the request was sent to. `Origin: null` is let in
  * only when listed.
  */
 export function originAllowed(facts: OriginFacts, allowed: readonly string[] | '*'): boolean {
@@ -33,11 +33,16 @@ export function originAllowed(facts: OriginFacts, allowed: readonly string[] | '
   if (origin === 'null') return false;
   let host: string;
   try {
-    host = new URL(origin).host;
+    const url = new URL(origin);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
+    host = url.host;
   } catch {
     return false;
   }
-  const own = facts.host?.trim().toLowerCase().replace(/:(80|443)$/, '');
+  const own = facts.host
+    ?.trim()
+    .toLowerCase()
+    .replace(/:(80|443)$/, '');
   return own !== undefined && own !== '' && host === own.replace(/:(80|443)$/, '');
 }
 

@@ -1,4 +1,4 @@
-import type { RawData, WebSocket as Peer } from 'ws';
+import type { WebSocket as Peer, RawData } from 'ws';
 import { WebSocketError } from './errors.js';
 
 /** A message as the handler receives it: text as a string, binary as bytes. */
@@ -36,17 +36,26 @@ export class WebSocket {
   constructor(peer: Peer) {
     this.#peer = peer;
     peer.on('message', (data, isBinary) => this.#push(data, isBinary));
+    let failure: { code: number; reason: string } | undefined;
     this.#closed = new Promise((resolve) => {
       peer.once('close', (code, reason) => {
-        const err = new WebSocketError(code, reason.toString('utf8'));
+        // After a protocol error ws closes with its own code (1009 for a message over the
+        // limit) and stops reading, so the peer's reply never arrives and 'close' says 1006.
+        const err =
+          code === 1006 && failure !== undefined
+            ? new WebSocketError(failure.code, failure.reason)
+            : new WebSocketError(code, reason.toString('utf8'));
         this.#closedWith = err;
         for (const r of this.#receivers.splice(0)) r.reject(err);
         resolve(err);
       });
     });
-    // Errors (a frame too large, invalid UTF-8, a protocol violation) are followed by 'close'
-    // with the code ws sent; the error itself says nothing more to the handler.
-    peer.on('error', () => {});
+    // Errors (a message too large, invalid UTF-8, a protocol violation) are followed by 'close';
+    // the close code ws sent for them is what the handler is told.
+    peer.on('error', (err) => {
+      const code = statusCodeOf(err);
+      if (code !== undefined) failure = { code, reason: err.message };
+    });
   }
 
   /**
@@ -128,4 +137,15 @@ function toBytes(data: RawData): Buffer {
   if (Buffer.isBuffer(data)) return data;
   if (Array.isArray(data)) return Buffer.concat(data);
   return Buffer.from(data);
+}
+
+/** The close code `ws` attached to a protocol error (under its `status-code` symbol). */
+function statusCodeOf(err: Error): number | undefined {
+  for (const key of Object.getOwnPropertySymbols(err)) {
+    if (key.description === 'status-code') {
+      const code = (err as unknown as Record<symbol, unknown>)[key];
+      if (typeof code === 'number') return code;
+    }
+  }
+  return undefined;
 }

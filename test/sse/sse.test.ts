@@ -247,6 +247,54 @@ describe('SSE disconnects (over HTTP)', () => {
     assert.equal(timers(), before);
   });
 
+  test('with no keep-alive at all, a disconnect still reaches a quiet handler at once', async () => {
+    const app = new Microdot();
+    let done!: () => void;
+    const finished = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    app.get(
+      '/sse',
+      withSSE(
+        async (_req, sse) => {
+          await sse.send('hello');
+          await aborted(sse.signal);
+          done();
+        },
+        { keepAlive: 0 },
+      ),
+    );
+    const port = await serve(app);
+    const stream = await openStream(port, '/sse');
+    await stream.until((t) => t.includes('data: hello'));
+    const left = Date.now();
+    stream.destroy();
+    await finished;
+    assert.ok(Date.now() - left < 1_000);
+  });
+
+  test('the response head goes out before the first event', async () => {
+    const app = new Microdot();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    app.get(
+      '/sse',
+      withSSE(async (_req, sse) => {
+        await gate;
+        await sse.send('late');
+      }),
+    );
+    const port = await serve(app);
+    // openStream resolves on the response head: it must come while the handler still waits.
+    const stream = await openStream(port, '/sse');
+    assert.equal(stream.res.headers['content-type'], 'text/event-stream');
+    release();
+    await stream.until((t) => t.includes('data: late'));
+    await stream.ended;
+  });
+
   test('a send that is not awaited does not crash the process after a disconnect', async () => {
     const app = quietApp(new Microdot());
     let done!: () => void;

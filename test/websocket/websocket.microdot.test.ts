@@ -78,7 +78,7 @@ for (const mode of MODES) {
         withWebSocket(() => 'hello'),
       );
       const client = await mode.client(app);
-      for (const headers of [
+      const cases: (Record<string, string> | undefined)[] = [
         undefined,
         { Connection: 'Upgrade' },
         { Connection: 'foo' },
@@ -86,7 +86,8 @@ for (const mode of MODES) {
         { Upgrade: 'bar' },
         { Connection: 'Upgrade', Upgrade: 'websocket' },
         { 'Sec-WebSocket-Key': 'xxx' },
-      ]) {
+      ];
+      for (const headers of cases) {
         const res = await client.get('/echo', headers === undefined ? {} : { headers });
         assert.equal(res.statusCode, 400, JSON.stringify(headers));
       }
@@ -98,14 +99,17 @@ for (const mode of MODES) {
       // pong → nothing for the handler, close → WebSocketError.
       const app = new Microdot();
       const received: Message[] = [];
-      let ended: unknown;
+      let ended!: (err: unknown) => void;
+      const end = new Promise<unknown>((resolve) => {
+        ended = resolve;
+      });
       app.get(
         '/frames',
         withWebSocket(async (_req, ws) => {
           try {
             for (;;) received.push(await ws.receive());
           } catch (err) {
-            ended = err;
+            ended(err);
           }
         }),
       );
@@ -123,9 +127,10 @@ for (const mode of MODES) {
       const closed = new Promise((resolve) => peer.once('close', resolve));
       peer.close(1000);
       await closed;
+      const err = await end;
       assert.deepEqual(received, ['foo', Buffer.from('foo')]);
-      assert.ok(ended instanceof WebSocketError);
-      assert.equal(ended.code, 1000);
+      assert.ok(err instanceof WebSocketError);
+      assert.equal(err.code, 1000);
     });
   });
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket as WsClient } from 'ws';
-import { Microdot, type Request } from '../../src/index.js';
+import { type HandlerResult, Microdot, type Request } from '../../src/index.js';
 import { Session, withSession } from '../../src/session/index.js';
 import { type Message, WebSocketError, withWebSocket } from '../../src/websocket/index.js';
 import { MODES, quietApp } from '../helpers/clients.js';
@@ -21,9 +21,9 @@ function sender(messages: Message[], replies: Message[]) {
 
 /** A guard like a login check: 401 without a user in the session, else the handler. */
 function requireUser<A extends unknown[]>(
-  handler: (req: Request, session: Record<string, unknown>, ...rest: A) => unknown,
+  handler: (req: Request, session: Record<string, unknown>, ...rest: A) => HandlerResult,
 ) {
-  return (req: Request, session: Record<string, unknown>, ...rest: A) =>
+  return (req: Request, session: Record<string, unknown>, ...rest: A): HandlerResult =>
     session.user === undefined ? ['Log in first', 401] : handler(req, session, ...rest);
 }
 
@@ -163,13 +163,21 @@ for (const mode of MODES) {
       assert.equal(await open('/ws', { ...host, Origin: 'not an origin' }), 403);
       assert.equal(await open('/ws', { ...host, 'Sec-Fetch-Site': 'cross-site' }), 403);
       assert.equal(
-        await open('/ws', { ...host, 'Sec-Fetch-Site': 'same-site', Origin: 'https://a.app.example' }),
+        await open('/ws', {
+          ...host,
+          'Sec-Fetch-Site': 'same-site',
+          Origin: 'https://a.app.example',
+        }),
         403,
       );
       assert.equal(await open('/ws', { ...host, Origin: 'https://app.example' }), 101);
       assert.equal(await open('/ws', { ...host, Origin: 'http://app.example' }), 101);
       assert.equal(
-        await open('/ws', { ...host, 'Sec-Fetch-Site': 'same-origin', Origin: 'https://app.example' }),
+        await open('/ws', {
+          ...host,
+          'Sec-Fetch-Site': 'same-origin',
+          Origin: 'https://app.example',
+        }),
         101,
       );
       assert.equal(await open('/ws', host), 101); // not a browser
@@ -314,7 +322,7 @@ describe('WebSocket outside node:http', () => {
       withWebSocket(async () => {}),
     );
     const res = await app.fetch(
-      new Request('http://app.example/ws', {
+      new globalThis.Request('http://app.example/ws', {
         headers: {
           Connection: 'Upgrade',
           Upgrade: 'websocket',
