@@ -1,3 +1,4 @@
+import { ErrorHandlers, handlerFailure } from './error-handlers.js';
 import {
   type BeforeRequestHook,
   type ErrorHandler,
@@ -50,8 +51,7 @@ export class MicrodotBase {
   #beforeRequest: BeforeRequestHook[] = [];
   #afterRequest: AfterRequestHook[] = [];
   #afterErrorRequest: AfterRequestHook[] = [];
-  #statusHandlers = new Map<number, ErrorHandler<HTTPException>>();
-  #classHandlers = new Map<Function, ErrorHandler>();
+  readonly #errors = new ErrorHandlers();
 
   constructor(options: MicrodotOptions = {}) {
     const max = options.maxContentLength ?? 16 * 1024;
@@ -145,16 +145,15 @@ export class MicrodotBase {
   errorHandler(status: number, handler: ErrorHandler<HTTPException>): this;
   errorHandler<E>(errorClass: ErrorClass<E>, handler: ErrorHandler<E>): this;
   errorHandler(key: number | Function, handler: ErrorHandler<never>): this {
-    if (typeof key === 'number')
-      this.#statusHandlers.set(key, handler as ErrorHandler<HTTPException>);
-    else this.#classHandlers.set(key, handler as ErrorHandler);
+    this.#errors.set(key, handler);
     return this;
   }
 
   /**
    * Mounts the routes of `subapp` under `urlPrefix`. Its hooks and error handlers join this
-   * application's, unless `local` keeps them to its own routes. Routes added to `subapp`
-   * afterwards are not seen.
+   * application's, unless `local` keeps them to its own routes: then its error handlers are
+   * tried before this application's, and its after-error hooks run before this one's, for
+   * errors in its routes. Routes added to `subapp` afterwards are not seen.
    *
    * @example
    * ```ts
@@ -177,13 +176,10 @@ export class MicrodotBase {
       this.#beforeRequest.push(...subapp.#beforeRequest);
       this.#afterRequest.push(...subapp.#afterRequest);
       this.#afterErrorRequest.push(...subapp.#afterErrorRequest);
-      for (const [status, h] of subapp.#statusHandlers) this.#statusHandlers.set(status, h);
-      for (const [cls, h] of subapp.#classHandlers) this.#classHandlers.set(cls, h);
+      subapp.#errors.moveTo(this.#errors);
       subapp.#beforeRequest = [];
       subapp.#afterRequest = [];
       subapp.#afterErrorRequest = [];
-      subapp.#statusHandlers = new Map();
-      subapp.#classHandlers = new Map();
     }
     return this;
   }
@@ -210,7 +206,9 @@ export class MicrodotBase {
     if (route === undefined) {
       if (allowed === undefined) return this.handleError(req, routingError(404, 'Not found'));
       if (req.method === 'OPTIONS') return new Response(null, 200, { allow: allowList(allowed) });
-      return this.handleError(req, routingError(405, 'Method not allowed'));
+      const notAllowed = routingError(405, 'Method not allowed');
+      allowOf.set(notAllowed, allowList(allowed));
+      return this.handleError(req, notAllowed);
     }
     req.urlArgs = args;
     req.urlPrefix = route.urlPrefix;
@@ -246,17 +244,31 @@ export class MicrodotBase {
   /**
    * Answers a request that failed with `err`: the error handler registered for its status or
    * class, else a plain text response (500 for anything that is not an {@link HTTPException},
-   * logged). Then the after-error-request hooks run.
+   * logged). Then the after-error-request hooks run. For a route of a sub-application mounted
+   * with `local`, its own handlers and hooks come first.
    */
   async handleError(req: Request, err: unknown): Promise<Response> {
+    const sub = req.subapp;
+    const local = sub === undefined || sub === this ? undefined : sub;
     let res: Response;
     try {
-      res = await this.#errorResponse(req, err);
+      res = await this.#errorResponse(req, err, local);
     } catch (handlerErr) {
-      this.logError(handlerErr, req);
+      this.logError(handlerFailure(handlerErr, err), req);
       res = new Response('Internal server error', 500);
     }
-    for (const hook of this.#afterErrorRequest) {
+    if (res.statusCode === 405 && err instanceof HTTPException) {
+      // RFC 9110 §15.5.6: a 405 lists the methods the resource supports.
+      const allow = allowOf.get(err);
+      if (allow !== undefined && res.getHeader('allow') === undefined)
+        res.setHeader('Allow', allow);
+    }
+    if (local !== undefined) res = await this.#afterError(req, res, local.#afterErrorRequest);
+    return this.#afterError(req, res, this.#afterErrorRequest);
+  }
+
+  async #afterError(req: Request, res: Response, hooks: AfterRequestHook[]): Promise<Response> {
+    for (const hook of hooks) {
       try {
         res = (await hook(req, res)) ?? res;
       } catch (hookErr) {
@@ -267,24 +279,22 @@ export class MicrodotBase {
     return res;
   }
 
-  async #errorResponse(req: Request, err: unknown): Promise<Response> {
+  async #errorResponse(
+    req: Request,
+    err: unknown,
+    local: MicrodotBase | undefined,
+  ): Promise<Response> {
+    const own = this.#errors;
+    const sub = local === undefined ? undefined : local.#errors;
     if (err instanceof HTTPException) {
-      const handler = this.#statusHandlers.get(err.status);
+      const handler = sub?.forStatus(err.status) ?? own.forStatus(err.status);
       if (handler !== undefined) return toResponse(await handler(req, err));
       return err.res ?? new Response(err.message, err.status);
     }
-    if (err !== null && typeof err === 'object') {
-      for (
-        let proto = Object.getPrototypeOf(err);
-        proto !== null;
-        proto = Object.getPrototypeOf(proto)
-      ) {
-        const handler = this.#classHandlers.get(proto.constructor);
-        if (handler !== undefined) return toResponse(await handler(req, err));
-      }
-    }
+    const handler = sub?.forClass(err) ?? own.forClass(err);
+    if (handler !== undefined) return toResponse(await handler(req, err));
     this.logError(err, req);
-    const handler500 = this.#statusHandlers.get(500);
+    const handler500 = sub?.forStatus(500) ?? own.forStatus(500);
     if (handler500 !== undefined) {
       return toResponse(await handler500(req, new HTTPException(500, { cause: err })));
     }
@@ -372,6 +382,9 @@ export class MicrodotBase {
     }
   }
 }
+
+/** The `Allow` list of each 405 that routing raised. */
+const allowOf = new WeakMap<HTTPException, string>();
 
 /**
  * The 404/405 of routing, without a stack trace: it would only show the dispatcher, and

@@ -9,6 +9,7 @@ export type HandlerResult =
   | readonly [BodyInput, number]
   | readonly [BodyInput, number, HeadersInput]
   | readonly [BodyInput, HeadersInput]
+  | readonly [number, HeadersInput]
   | void;
 
 /** A route handler: gets the request and the URL arguments. */
@@ -38,7 +39,8 @@ export function isThenable<T>(value: unknown): value is PromiseLike<T> {
 /**
  * Turns a handler's result into a {@link Response}, as Microdot does: text or bytes → 200;
  * an object or array → JSON; `[body, status]`, `[body, status, headers]`, `[body, headers]`;
- * a number → that status with no body; a Response as is; `undefined` → 204.
+ * a number → that status with no body, and `[status, headers]` the same with headers; a
+ * Response as is; `undefined` → 204.
  */
 export function toResponse(result: HandlerResult): Response {
   if (result instanceof Response) return result;
@@ -48,6 +50,8 @@ export function toResponse(result: HandlerResult): Response {
     const [body, second, third] = result as [BodyInput, unknown, HeadersInput | undefined];
     if (typeof second === 'number') return new Response(body, second, third);
     if (result.length === 2 && second !== null && typeof second === 'object') {
+      // `[status, headers]`: that status with an empty body, as Microdot.
+      if (typeof body === 'number') return new Response(null, body, second as HeadersInput);
       return new Response(body, 200, second as HeadersInput);
     }
   }

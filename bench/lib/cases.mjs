@@ -9,6 +9,7 @@ import { craftHs256, get, nextCookieHeader, tamper } from './http.mjs';
  * cookie: 'craft' (an HS256 JWT made here), 'self' (issued by the server on a cookie-less GET),
  *         or the name of another server that issues it (a read-only server issues none).
  * serverSide: the cookie carries only an id, so a Set-Cookie after the first one is optional.
+ * redis / postgres: needs Redis on 127.0.0.1:6379 / PostgreSQL on 127.0.0.1:5432 (database `test`).
  * target: { ratio } to raw-hello, or { beats: case } in req/s.
  * server: the server script, when it is not the case's name.
  * users: go round this many distinct count-1 cookies (crafted here; `sealed`: 'jws' or 'jwe'),
@@ -27,6 +28,13 @@ export const CASES = [
   { name: 'hono-sessions', kind: 'rw', cookie: 'self' },
   { name: 'iron-session', kind: 'rw', cookie: 'self' },
   { name: 'express-session-redis', kind: 'rw', cookie: 'self', redis: true, serverSide: true },
+  {
+    name: 'express-session-postgres',
+    kind: 'rw',
+    cookie: 'self',
+    postgres: true,
+    serverSide: true,
+  },
   { name: 'microdot-hello', kind: 'hello', cookie: 'craft', target: { ratio: 0.9 } },
   {
     name: 'microdot-session-read',
@@ -57,6 +65,14 @@ export const CASES = [
     redis: true,
     serverSide: true,
     target: { beats: 'express-session-redis' },
+  },
+  {
+    name: 'microdot-postgres-rw',
+    kind: 'rw',
+    cookie: 'self',
+    postgres: true,
+    serverSide: true,
+    target: { beats: 'express-session-postgres' },
   },
 ];
 
