@@ -1,21 +1,29 @@
 import { ErrorHandlers, handlerFailure } from './error-handlers.js';
 import {
   type BeforeRequestHook,
+  defaultOptionsHandler,
   type ErrorHandler,
   type Handler,
   type HandlerResult,
   isThenable,
+  type OptionsHandler,
   toResponse,
 } from './handler.js';
 import { HTTPException } from './http-exception.js';
 import type { PathParams } from './path-params.js';
 import type { AfterRequestHook, Request } from './request.js';
 import { Response } from './response.js';
-import { allowList, type Route, Router } from './router.js';
+import { allowedMethods, allowList, type Route, Router } from './router.js';
 import { URLPattern } from './url-pattern.js';
 
-export type { BeforeRequestHook, ErrorHandler, Handler, HandlerResult } from './handler.js';
-export { toResponse } from './handler.js';
+export type {
+  BeforeRequestHook,
+  ErrorHandler,
+  Handler,
+  HandlerResult,
+  OptionsHandler,
+} from './handler.js';
+export { defaultOptionsHandler, toResponse } from './handler.js';
 
 /** A class of errors, for {@link MicrodotBase.errorHandler}. */
 // biome-ignore lint/suspicious/noExplicitAny: constructor parameters vary; only the prototype matters.
@@ -46,6 +54,16 @@ export class MicrodotBase {
   maxContentLength: number;
   /** Where unhandled errors are reported. */
   logError: (err: unknown, req: Request) => void;
+  /**
+   * Answers `OPTIONS` for a path whose routes do not take it; replaceable, as Microdot's
+   * `options_handler` (CORS wraps it). `undefined`: such requests get a 405, as other methods.
+   *
+   * @example
+   * ```ts
+   * app.optionsHandler = (req, allow) => ({ Allow: allow.join(', '), 'Accept-Patch': 'application/json' });
+   * ```
+   */
+  optionsHandler: OptionsHandler | undefined = defaultOptionsHandler;
 
   readonly #router = new Router<MicrodotBase>();
   #beforeRequest: BeforeRequestHook[] = [];
@@ -205,11 +223,14 @@ export class MicrodotBase {
     }
     if (route === undefined) {
       if (allowed === undefined) return this.handleError(req, routingError(404, 'Not found'));
-      if (req.method === 'OPTIONS') return new Response(null, 200, { allow: allowList(allowed) });
+      if (req.method === 'OPTIONS' && this.optionsHandler !== undefined) {
+        return this.#answerOptions(req, this.optionsHandler, allowedMethods(allowed));
+      }
       const notAllowed = routingError(405, 'Method not allowed');
       allowOf.set(notAllowed, allowList(allowed));
       return this.handleError(req, notAllowed);
     }
+    req.route = route.handler;
     req.urlArgs = args;
     req.urlPrefix = route.urlPrefix;
     req.subapp = route.subapp;
@@ -264,6 +285,21 @@ export class MicrodotBase {
         res.setHeader('Allow', allow);
     }
     if (local !== undefined) res = await this.#afterError(req, res, local.#afterErrorRequest);
+    return this.#afterError(req, res, this.#afterErrorRequest);
+  }
+
+  /** The {@link MicrodotBase.optionsHandler} answer, then the after-error hooks (as Microdot). */
+  async #answerOptions(
+    req: Request,
+    handler: OptionsHandler,
+    allow: readonly string[],
+  ): Promise<Response> {
+    let res: Response;
+    try {
+      res = new Response(null, 200, await handler(req, allow));
+    } catch (err) {
+      return this.handleError(req, err);
+    }
     return this.#afterError(req, res, this.#afterErrorRequest);
   }
 

@@ -1,9 +1,11 @@
 export { type ErrorClass, MicrodotBase, type MicrodotOptions, type MountOptions } from './app.js';
 export {
   type BeforeRequestHook,
+  defaultOptionsHandler,
   type ErrorHandler,
   type Handler,
   type HandlerResult,
+  type OptionsHandler,
   toResponse,
 } from './handler.js';
 export { abort, HTTPException, type HTTPExceptionOptions } from './http-exception.js';
@@ -26,3 +28,4 @@ export {
 export type { NodeUpgrade, UpgradeFunction } from './upgrade.js';
 export { URLPattern } from './url-pattern.js';
 export { CookieError, type CookieOptions } from './utils/cookie.js';
+export { unwrap, wraps } from './wraps.js';

@@ -1,4 +1,5 @@
 import type { MicrodotBase } from './app.js';
+import type { Handler } from './handler.js';
 import { HTTPException } from './http-exception.js';
 import { isJsonType } from './internal/content-type.js';
 import { HeaderMap, type RawHeaders } from './internal/header-map.js';
@@ -68,6 +69,12 @@ export class Request {
   urlPrefix = '';
   /** The mounted sub-application that serves this route, if any. */
   subapp: MicrodotBase | undefined;
+  /**
+   * The handler of the route this request matched, as registered (Microdot's
+   * `request.route`), set before the before-request hooks run; `undefined` for a 404, a 405 or
+   * the automatic OPTIONS answer. Extensions find their marks on it with `unwrap`.
+   */
+  route: Handler | undefined;
 
   readonly #raw: RawHeaders;
   #headers: HeaderMap | undefined;
