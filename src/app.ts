@@ -33,6 +33,12 @@ export type ErrorClass<E = Error> = abstract new (...args: any[]) => E;
 export interface MicrodotOptions {
   /** Largest accepted body in bytes (default 16 KiB); larger requests get 413. */
   maxContentLength?: number;
+  /**
+   * Largest body read whole into `req.body` (default 16 KiB, as Microdot). A larger one, up to
+   * `maxContentLength`, is left for the handler to read from `req.stream`; `req.body` is then
+   * empty.
+   */
+  maxBodyLength?: number;
   /** Where unhandled errors are reported (default `console.error`). */
   logError?: (err: unknown, req: Request) => void;
 }
@@ -52,6 +58,8 @@ export interface MountOptions {
 export class MicrodotBase {
   /** Largest accepted body in bytes; larger requests get 413 (Microdot's default: 16 KiB). */
   maxContentLength: number;
+  /** Largest body read into `req.body`; larger ones are read from `req.stream` (default 16 KiB). */
+  maxBodyLength: number;
   /** Where unhandled errors are reported. */
   logError: (err: unknown, req: Request) => void;
   /**
@@ -72,11 +80,8 @@ export class MicrodotBase {
   readonly #errors = new ErrorHandlers();
 
   constructor(options: MicrodotOptions = {}) {
-    const max = options.maxContentLength ?? 16 * 1024;
-    if (!Number.isSafeInteger(max) || max < 0) {
-      throw new TypeError('maxContentLength must be a non-negative integer (bytes)');
-    }
-    this.maxContentLength = max;
+    this.maxContentLength = byteLimit('maxContentLength', options.maxContentLength);
+    this.maxBodyLength = byteLimit('maxBodyLength', options.maxBodyLength);
     this.logError =
       options.logError ??
       ((err, req) => console.error(`Unhandled error in ${req.method} ${req.path}:`, err));
@@ -417,6 +422,15 @@ export class MicrodotBase {
       return this.handleError(req, err);
     }
   }
+}
+
+/** A byte limit option: a non-negative integer, 16 KiB when not given. */
+function byteLimit(name: string, value: number | undefined): number {
+  const limit = value ?? 16 * 1024;
+  if (!Number.isSafeInteger(limit) || limit < 0) {
+    throw new TypeError(`${name} must be a non-negative integer (bytes), such as 1024 * 1024`);
+  }
+  return limit;
 }
 
 /** The `Allow` list of each 405 that routing raised. */

@@ -1,4 +1,5 @@
 export { type ErrorClass, MicrodotBase, type MicrodotOptions, type MountOptions } from './app.js';
+export type { BodyStream } from './body-stream.js';
 export {
   type BeforeRequestHook,
   defaultOptionsHandler,

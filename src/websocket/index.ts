@@ -3,7 +3,7 @@
 // handler's response goes out: hooks, sessions and login checks run first, and a refusal is a
 // normal HTTP response.
 import { type WebSocket as Peer, WebSocketServer } from 'ws';
-import { HTTPException, type NodeUpgrade, type Request, Response } from '../index.js';
+import { HTTPException, type NodeUpgrade, type Request, Response, wraps } from '../index.js';
 import { WebSocketError } from './errors.js';
 import { handshakeProblem } from './handshake.js';
 import { keepAlive } from './keep-alive.js';
@@ -17,7 +17,7 @@ export { type Message, WebSocket } from './websocket.js';
 export interface WebSocketOptions {
   /**
    * Largest message accepted, in bytes (Microdot's `max_message_length`); a larger one closes
-   * the connection with 1009. Default: the app's `maxContentLength` (as Microdot's -1 takes
+   * the connection with 1009. Default: the app's `maxBodyLength` (as Microdot's -1 takes
    * `max_body_length`). 0 takes any size: only for trusted clients.
    */
   maxMessageLength?: number;
@@ -67,7 +67,7 @@ export function withWebSocket<A extends unknown[] = [Record<string, unknown>]>(
 ): (req: Request, ...args: A) => Response {
   const { maxMessageLength, pingInterval, allowedOrigins } = checkOptions(options);
   const servers = new Map<number, Acceptor>();
-  return (req, ...args) => {
+  const route = (req: Request, ...args: A): Response => {
     const problem = handshakeProblem(req);
     if (problem !== undefined) throw new HTTPException(400, { message: `Bad request: ${problem}` });
     const facts = {
@@ -78,7 +78,7 @@ export function withWebSocket<A extends unknown[] = [Record<string, unknown>]>(
     if (!originAllowed(facts, allowedOrigins)) {
       throw new HTTPException(403, { message: 'Forbidden: cross-site WebSocket' });
     }
-    const maxPayload = maxMessageLength ?? req.app.maxContentLength;
+    const maxPayload = maxMessageLength ?? req.app.maxBodyLength;
     let acceptor = servers.get(maxPayload);
     if (acceptor === undefined) {
       acceptor = new Acceptor(maxPayload);
@@ -93,6 +93,7 @@ export function withWebSocket<A extends unknown[] = [Record<string, unknown>]>(
       });
     return res;
   };
+  return wraps(route, handler);
 }
 
 /** One `ws` server (no port of its own) per message limit; it completes handshakes. */

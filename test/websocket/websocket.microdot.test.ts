@@ -53,8 +53,8 @@ for (const mode of MODES) {
     });
 
     test('test_websocket_large_message', async () => {
-      // Microdot's default limit is Request.max_body_length; ours, the app's maxContentLength.
-      const app = new Microdot({ maxContentLength: 10 });
+      // Microdot's default limit is Request.max_body_length; ours, the app's maxBodyLength.
+      const app = new Microdot({ maxBodyLength: 10 });
       app.get(
         '/echo',
         withWebSocket(async (_req, ws) => {

@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket as WsClient } from 'ws';
+import { CORS } from '../../src/cors/index.js';
+import { CSRF } from '../../src/csrf/index.js';
 import { type HandlerResult, Microdot, type Request } from '../../src/index.js';
 import { Session, withSession } from '../../src/session/index.js';
 import { type Message, WebSocketError, withWebSocket } from '../../src/websocket/index.js';
@@ -192,6 +194,51 @@ for (const mode of MODES) {
       );
       assert.equal(await open('/partner', { ...host, Origin: 'https://evil.example' }), 403);
       assert.equal(await open('/public', { ...host, Origin: 'https://evil.example' }), 101);
+    });
+
+    test('the CSRF extension checks handshakes like state-changing requests', async () => {
+      const app = new Microdot();
+      const cors = new CORS(app, { allowedOrigins: ['https://partner.example'] });
+      const csrf = new CSRF(app, { cors });
+      const handler = async (_req: Request, ws: import('../../src/websocket/index.js').WebSocket) =>
+        ws.send('in');
+      // withWebSocket's own check is opened wide, so what refuses below is CSRF's.
+      app.get('/ws', withWebSocket(handler, { allowedOrigins: '*' }));
+      app.get('/session', withSession(withWebSocket(handler, { allowedOrigins: '*' })));
+      app.get('/hook', csrf.exempt(withWebSocket(handler, { allowedOrigins: '*' })));
+      new Session(app, { secretKey: KEY });
+      const client = await mode.client(app);
+      const open = async (path: string, headers: Record<string, string>) => {
+        const replies: Message[] = [];
+        const res = await client.websocket(path, sender(['hi'], replies), { headers });
+        return res.statusCode === 101 && replies[0] === 'in' ? 101 : res.statusCode;
+      };
+      const host = { Host: 'app.example' };
+      const evil = { ...host, Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site' };
+      assert.equal(await open('/ws', evil), 403);
+      assert.equal(await open('/session', evil), 403);
+      assert.equal(await open('/hook', evil), 101);
+      assert.equal(await open('/ws', { ...host, Origin: 'https://evil.example' }), 403);
+      assert.equal(
+        await open('/ws', {
+          ...host,
+          Origin: 'https://partner.example',
+          'Sec-Fetch-Site': 'cross-site',
+        }),
+        101,
+      );
+      assert.equal(
+        await open('/ws', {
+          ...host,
+          Origin: 'https://app.example',
+          'Sec-Fetch-Site': 'same-origin',
+        }),
+        101,
+      );
+      assert.equal(await open('/ws', host), 101);
+      // A plain GET is still not CSRF-checked.
+      const res = await client.get('/ws', { headers: evil });
+      assert.equal(res.statusCode, 400);
     });
 
     test('an oversize message closes with 1009 and the handler sees WebSocketError', async () => {
