@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { ttlToMs } from '../internal/store-patch.js';
+import { decodeData, encodeSet, isStorableText } from './postgres-json.js';
 import { isTableName, type PostgresSql, postgresSql } from './postgres-sql.js';
 import {
   type SessionData,
@@ -58,8 +59,9 @@ const UNAVAILABLE_STATE = /^(08|53|57P0[1-4]|58|40001|40P01|55P03|57014)/;
  * other's change, whichever server sends them. Expiry follows the database's clock. Expired rows
  * are ignored when read and deleted by a periodic sweep (an unref'd timer, batches of 5000).
  *
- * PostgreSQL's `jsonb` cannot hold the character U+0000: a value with one is refused by `set`
- * with a `TypeError` (strip it from input before it reaches the session).
+ * `jsonb` cannot hold U+0000 or a lone surrogate: a value holding one is kept as its JSON text
+ * in a wrapper and restored when read, so every JSON value round-trips. A key or a user id
+ * holding one is refused by `set` with a `TypeError`.
  *
  * With the database unreachable, calls reject with {@link StoreUnavailableError} (the session
  * layer answers 503) and work again as soon as it is back: the pool reconnects by itself.
@@ -162,30 +164,19 @@ export class PostgresStore implements SessionStore {
 
   async get(id: string): Promise<SessionData | undefined> {
     const { rows } = await this.#query(this.#sql.get, [id], this.#names.get);
-    return (rows[0]?.data as SessionData | undefined) ?? undefined;
+    const data = rows[0]?.data as SessionData | undefined;
+    return data && decodeData(data);
   }
 
   async set(id: string, patch: SessionPatch, options: SetOptions): Promise<void> {
     const ttlMs = ttlToMs(options.ttl);
-    const unset = [...patch.unset];
-    const pairs: string[] = [];
-    for (const [key, value] of Object.entries(patch.set)) {
-      const json: string | undefined = JSON.stringify(value);
-      if (json === undefined) unset.push(key);
-      else pairs.push(`${JSON.stringify(key)}:${json}`);
-    }
-    const data = `{${pairs.join(',')}}`;
-    if (HAS_NUL.test(data)) {
+    const { json: data, unset: gone } = encodeSet(patch.set, patch.unset);
+    const { userId = null } = options;
+    if (userId !== null && !isStorableText(userId)) {
       throw new TypeError(
-        'PostgresStore: session data cannot hold the character U+0000 (jsonb refuses it); strip it from the value before saving',
+        `PostgresStore: the user id ${JSON.stringify(userId)} holds U+0000 or a lone surrogate, which PostgreSQL cannot store`,
       );
     }
-    const { userId = null } = options;
-    if (userId?.includes('\0')) {
-      throw new TypeError('PostgresStore: a user id cannot hold the character U+0000');
-    }
-    // A key with U+0000 was never stored (see above), and PostgreSQL text cannot carry it.
-    const gone = unset.filter((key) => !key.includes('\0'));
     const values = [id, data, ttlMs, userId, patch.replace === true, gone];
     await this.#query(this.#sql.set, values, this.#names.set);
   }
@@ -200,7 +191,7 @@ export class PostgresStore implements SessionStore {
   }
 
   async destroyAll(userId: string): Promise<number> {
-    if (userId.includes('\0')) return 0; // refused by set, so it owns no session
+    if (!isStorableText(userId)) return 0; // refused by set, so it owns no session
     const { rows } = await this.#query(this.#sql.destroyAll, [userId], this.#names.destroyAll);
     return Number(rows[0]?.n ?? 0);
   }
@@ -230,9 +221,6 @@ export class PostgresStore implements SessionStore {
     }
   }
 }
-
-/** A `\u0000` escape in JSON text (not an escaped backslash followed by `u0000`). */
-const HAS_NUL = /(?:^|[^\\])(?:\\\\)*\\u0000/;
 
 /**
  * Whether `error` means the database could not be reached or could not answer now: a network
