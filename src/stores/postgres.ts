@@ -1,12 +1,14 @@
 import pg from 'pg';
 import { ttlToMs } from '../internal/store-patch.js';
-import { decodeData, encodeSet, isStorableText } from './postgres-json.js';
+import { decodeData, decodeValue, encodeSet, isStorableText } from './postgres-json.js';
 import { isTableName, type PostgresSql, postgresSql } from './postgres-sql.js';
 import {
+  META_KEY,
   type SessionData,
   type SessionPatch,
   type SessionStore,
   type SetOptions,
+  type StoredSession,
   StoreUnavailableError,
 } from './store.js';
 
@@ -54,10 +56,12 @@ const UNAVAILABLE_STATE = /^(08|53|57P0[1-4]|58|40001|40P01|55P03|57014)/;
  * dependency, major 8: install it to use this store). Any number of app servers can share it.
  *
  * Table: `id text PRIMARY KEY, data jsonb, user_id text (indexed), expires_at timestamptz
- * (indexed)`. Each call is one statement: a patch merges in SQL (`(data - unset) || set`) inside
- * an `INSERT … ON CONFLICT DO UPDATE`, so parallel patches of different keys never lose each
- * other's change, whichever server sends them. Expiry follows the database's clock. Expired rows
- * are ignored when read and deleted by a periodic sweep (an unref'd timer, batches of 5000).
+ * (indexed)`. Each call is one statement. A patch is an `UPDATE` that merges in SQL (`(data -
+ * unset) || set`), so parallel patches of different keys never lose each other's change,
+ * whichever server sends them; it touches no row when the session is gone, so a request in
+ * flight cannot bring a destroyed session back. Only a fresh session (`replace`) inserts.
+ * Expiry follows the database's clock. Expired rows are ignored when read and deleted by a
+ * periodic sweep (an unref'd timer, batches of 5000).
  *
  * `jsonb` cannot hold U+0000 or a lone surrogate: a value holding one is kept as its JSON text
  * in a wrapper and restored when read, so every JSON value round-trips. A key or a user id
@@ -80,7 +84,7 @@ export class PostgresStore implements SessionStore {
   readonly #pool: pg.Pool;
   readonly #ownsPool: boolean;
   readonly #sql: PostgresSql;
-  readonly #names: Record<'get' | 'set' | 'destroy' | 'touch' | 'destroyAll', string>;
+  readonly #names: Record<Exclude<keyof PostgresSql, 'table' | 'migrate' | 'sweep'>, string>;
   readonly #timer: ReturnType<typeof setInterval> | undefined;
   #migrated: Promise<void> | undefined;
 
@@ -108,12 +112,17 @@ export class PostgresStore implements SessionStore {
     this.#sql = postgresSql(table);
     // Prepared once per connection under these names; the table is part of them, so two stores
     // on two tables sharing a pool never mix their statements.
+    const name = (statement: string) => `microdot:${table}:${statement}`;
     this.#names = {
-      get: `microdot:${table}:get`,
-      set: `microdot:${table}:set`,
-      destroy: `microdot:${table}:destroy`,
-      touch: `microdot:${table}:touch`,
-      destroyAll: `microdot:${table}:destroyAll`,
+      get: name('get'),
+      replace: name('replace'),
+      patch: name('patch'),
+      destroy: name('destroy'),
+      touch: name('touch'),
+      destroyAll: name('destroyAll'),
+      list: name('list'),
+      destroyOwned: name('destroyOwned'),
+      clear: name('clear'),
     };
     if (options.pool) {
       this.#pool = options.pool;
@@ -168,7 +177,7 @@ export class PostgresStore implements SessionStore {
     return data && decodeData(data);
   }
 
-  async set(id: string, patch: SessionPatch, options: SetOptions): Promise<void> {
+  async set(id: string, patch: SessionPatch, options: SetOptions): Promise<boolean> {
     const ttlMs = ttlToMs(options.ttl);
     const { json: data, unset: gone } = encodeSet(patch.set, patch.unset);
     const { userId = null } = options;
@@ -177,8 +186,15 @@ export class PostgresStore implements SessionStore {
         `PostgresStore: the user id ${JSON.stringify(userId)} holds U+0000 or a lone surrogate, which PostgreSQL cannot store`,
       );
     }
-    const values = [id, data, ttlMs, userId, patch.replace === true, gone];
-    await this.#query(this.#sql.set, values, this.#names.set);
+    if (patch.replace) {
+      // A fresh session with no key is no session.
+      if (data === '{}') await this.destroy(id);
+      else await this.#query(this.#sql.replace, [id, data, ttlMs, userId], this.#names.replace);
+      return true;
+    }
+    const values = [id, data, ttlMs, userId, gone];
+    const { rowCount } = await this.#query(this.#sql.patch, values, this.#names.patch);
+    return rowCount === 1;
   }
 
   async destroy(id: string): Promise<void> {
@@ -194,6 +210,30 @@ export class PostgresStore implements SessionStore {
     if (!isStorableText(userId)) return 0; // refused by set, so it owns no session
     const { rows } = await this.#query(this.#sql.destroyAll, [userId], this.#names.destroyAll);
     return Number(rows[0]?.n ?? 0);
+  }
+
+  async list(userId: string): Promise<StoredSession[]> {
+    if (!isStorableText(userId)) return [];
+    const { rows } = await this.#query(this.#sql.list, [userId, META_KEY], this.#names.list);
+    return rows.map((row) => ({
+      id: row.id as string,
+      expiresAt: row.expires_at as number,
+      meta: row.has_meta ? decodeValue(row.meta) : undefined,
+    }));
+  }
+
+  async destroyOwned(userId: string, id: string): Promise<boolean> {
+    if (!isStorableText(userId)) return false;
+    const { rowCount } = await this.#query(
+      this.#sql.destroyOwned,
+      [userId, id],
+      this.#names.destroyOwned,
+    );
+    return rowCount === 1;
+  }
+
+  async clear(): Promise<void> {
+    await this.#query(this.#sql.clear, [], this.#names.clear);
   }
 
   /** Stops the sweep, and ends the pool if the store made it; a pool you passed stays open. */
