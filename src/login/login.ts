@@ -2,8 +2,8 @@ import type { Handler } from '../app.js';
 import { HTTPException } from '../http-exception.js';
 import type { Request } from '../request.js';
 import { type Response, redirect } from '../response.js';
-import { wraps } from '../wraps.js';
 import { Session, type SessionDict, StoreUnavailableError } from '../session/index.js';
+import { wraps } from '../wraps.js';
 import { encodeNext, isSafeNext } from './next-url.js';
 import { REMEMBER_COOKIE, RememberMe, type UserId, validDays } from './remember.js';
 
