@@ -71,8 +71,17 @@ await main(async () => {
     return { context, page, errors };
   }
   const shot = (page, name) => page.screenshot({ path: join(SHOTS, name), fullPage: true });
-  const logText = (page) => page.locator('#log').innerText();
-  const onlineText = (page) => page.locator('#online').innerText();
+  // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the text a user sees
+  const shown = (locator) => locator.innerText();
+  const logText = (page) => shown(page.locator('#log'));
+  const onlineText = (page) => shown(page.locator('#online'));
+  /** The online list as one line, read in the page. */
+  const onlineIs = (page, names) =>
+    page.waitForFunction(
+      (want) =>
+        [...document.querySelectorAll('#online li')].map((li) => li.textContent).join(' ') === want,
+      names,
+    );
 
   async function logIn(page, name) {
     await page.goto(`${base}/`);
@@ -99,10 +108,7 @@ await main(async () => {
     await logIn(alice.page, 'alice');
     await logIn(bob.page, 'bob');
     for (const { page } of [alice, bob]) {
-      await page.waitForFunction(
-        () =>
-          document.getElementById('online')?.innerText.replace(/\s+/g, ' ').trim() === 'alice bob',
-      );
+      await onlineIs(page, 'alice bob');
     }
   });
 
@@ -125,7 +131,7 @@ await main(async () => {
     await bob.page.locator('#say button').click();
     const line = alice.page.locator('#log li', { hasText: 'bold?' });
     await line.waitFor();
-    assert((await line.innerText()) === `bob: ${markup}`, `shown as: ${await line.innerText()}`);
+    assert((await shown(line)) === `bob: ${markup}`, `shown as: ${await shown(line)}`);
     assert((await alice.page.locator('#log img').count()) === 0, 'an <img> was created');
     // A page loaded now renders the history on the server: escaped there too.
     await alice.page.reload();
@@ -186,9 +192,7 @@ await main(async () => {
       alice.page.waitForURL(`${base}/login`),
       alice.page.locator('header button').click(),
     ]);
-    await bob.page.waitForFunction(
-      () => document.getElementById('online')?.innerText.trim() === 'bob',
-    );
+    await onlineIs(bob.page, 'bob');
     assert((await onlineText(bob.page)).trim() === 'bob', 'alice is still listed');
     await shot(bob.page, 'chat-4-bob-alone.png');
   });
