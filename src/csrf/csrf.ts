@@ -61,6 +61,8 @@ export class CSRF {
   #trustedCache: { list: readonly string[]; parsed: (Origin | 'null')[] } | undefined;
   readonly #exempt = new WeakSet<Function>();
   readonly #protected = new WeakSet<Function>();
+  /** Whether any handler was marked: until then no route needs looking at. */
+  #marked = false;
 
   /** Checks the options (an unknown one throws) and, given an app, initializes it. */
   constructor(app?: MicrodotBase, options: CSRFOptions = {}) {
@@ -104,6 +106,7 @@ export class CSRF {
   exempt<A extends unknown[], R>(handler: (...args: A) => R): (...args: A) => R {
     const wrapper = (...args: A): R => handler(...args);
     this.#exempt.add(wrapper);
+    this.#marked = true;
     return wraps(wrapper, handler);
   }
 
@@ -115,6 +118,7 @@ export class CSRF {
   protect<A extends unknown[], R>(handler: (...args: A) => R): (...args: A) => R {
     const wrapper = (...args: A): R => handler(...args);
     this.#protected.add(wrapper);
+    this.#marked = true;
     return wraps(wrapper, handler);
   }
 
@@ -131,6 +135,8 @@ export class CSRF {
   }
 
   #mustCheck(req: Request): boolean {
+    const unsafe = !SAFE_METHODS.has(req.method);
+    if (!this.#marked) return this.protectAll && unsafe;
     let exempt = false;
     if (req.route !== undefined) {
       for (const fn of unwrap(req.route)) {
@@ -138,7 +144,7 @@ export class CSRF {
         if (this.#exempt.has(fn)) exempt = true;
       }
     }
-    return this.protectAll && !exempt && !SAFE_METHODS.has(req.method);
+    return this.protectAll && !exempt && unsafe;
   }
 
   #trusted(): (Origin | 'null')[] {
