@@ -3,6 +3,7 @@ import { HTTPException } from '../http-exception.js';
 import type { Request } from '../request.js';
 import { type Response, redirect } from '../response.js';
 import { Session, type SessionDict, StoreUnavailableError } from '../session/index.js';
+import { wraps } from '../wraps.js';
 import { encodeNext, isSafeNext } from './next-url.js';
 import { REMEMBER_COOKIE, RememberMe, type UserId, validDays } from './remember.js';
 
@@ -205,11 +206,12 @@ export class Login<User extends LoginUser = LoginUser> {
    * to `loginUrl?next=<this path and query>` (Microdot's `@login`).
    */
   required<P>(handler: Handler<P>): Handler<P> {
-    return async (req, params) => {
+    const wrapper: Handler<P> = async (req, params) => {
       const user = await this.currentUser(req);
       if (user === undefined) return this.#toLogin(req);
       return handler(req, params);
     };
+    return wraps(wrapper, handler); // marks such as csrf.exempt stay visible through it
   }
 
   /**
@@ -228,7 +230,7 @@ export class Login<User extends LoginUser = LoginUser> {
         `Login.fresh: maxAge must be a number of seconds > 0, got ${String(maxAge)}`,
       );
     }
-    return async (req, params) => {
+    const wrapper: Handler<P> = async (req, params) => {
       const user = await this.currentUser(req);
       if (user === undefined) return this.#toLogin(req);
       const session = sessionFor(req);
@@ -241,6 +243,7 @@ export class Login<User extends LoginUser = LoginUser> {
       }
       return handler(req, params);
     };
+    return wraps(wrapper, handler);
   }
 
   #toLogin(req: Request): Response {
