@@ -16,8 +16,9 @@ export interface CSRFOptions {
    */
   cors?: CORS;
   /**
-   * Check every request whose method changes state (all but GET, HEAD, OPTIONS), except
-   * {@link CSRF.exempt} routes. `false`: only {@link CSRF.protect} routes. Default `true`.
+   * Check every request whose method changes state (all but GET, HEAD, OPTIONS) and every
+   * WebSocket handshake, except {@link CSRF.exempt} routes. `false`: only {@link CSRF.protect}
+   * routes. Default `true`.
    */
   protectAll?: boolean;
   /** Trust `Sec-Fetch-Site: same-site` and subdomains of the trusted origins. Default `false`. */
@@ -135,7 +136,8 @@ export class CSRF {
   }
 
   #mustCheck(req: Request): boolean {
-    const unsafe = !SAFE_METHODS.has(req.method);
+    // A WebSocket handshake is a GET that opens a connection: checked like a state change.
+    const unsafe = !SAFE_METHODS.has(req.method) || isHandshake(req);
     if (!this.#marked) return this.protectAll && unsafe;
     let exempt = false;
     if (req.route !== undefined) {
@@ -166,4 +168,13 @@ export class CSRF {
     }
     return requestOrigin(scheme, host);
   }
+}
+
+/**
+ * A WebSocket opening handshake: a GET, but one that opens a connection carrying the user's
+ * cookies both ways, so it is checked like a state-changing request (Cross-Site WebSocket
+ * Hijacking, which SameSite cookies do not fully stop).
+ */
+function isHandshake(req: Request): boolean {
+  return req.method === 'GET' && req.header('upgrade')?.trim().toLowerCase() === 'websocket';
 }
