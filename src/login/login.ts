@@ -206,12 +206,11 @@ export class Login<User extends LoginUser = LoginUser> {
    * to `loginUrl?next=<this path and query>` (Microdot's `@login`).
    */
   required<P>(handler: Handler<P>): Handler<P> {
-    const wrapper: Handler<P> = async (req, params) => {
+    return wraps(async (req: Request, params: P) => {
       const user = await this.currentUser(req);
       if (user === undefined) return this.#toLogin(req);
       return handler(req, params);
-    };
-    return wraps(wrapper, handler); // marks such as csrf.exempt stay visible through it
+    }, handler);
   }
 
   /**
@@ -230,7 +229,7 @@ export class Login<User extends LoginUser = LoginUser> {
         `Login.fresh: maxAge must be a number of seconds > 0, got ${String(maxAge)}`,
       );
     }
-    const wrapper: Handler<P> = async (req, params) => {
+    return wraps(async (req: Request, params: P) => {
       const user = await this.currentUser(req);
       if (user === undefined) return this.#toLogin(req);
       const session = sessionFor(req);
@@ -242,8 +241,7 @@ export class Login<User extends LoginUser = LoginUser> {
           return this.#toLogin(req);
       }
       return handler(req, params);
-    };
-    return wraps(wrapper, handler);
+    }, handler);
   }
 
   #toLogin(req: Request): Response {
