@@ -4,6 +4,7 @@
 // ../sessions/store-from-env.ts). With sqlite, users are kept in the same file (SQLITE_PATH);
 // otherwise in memory.
 import { randomBytes } from 'node:crypto';
+import { runFromEnv } from '../run-from-env.js';
 import { storeFromEnv } from '../sessions/store-from-env.js';
 import { createAccountApp } from './account-app.js';
 import { MemoryUsers, sqliteUsers } from './users.js';
@@ -22,7 +23,7 @@ const users =
     ? await sqliteUsers(process.env.SQLITE_PATH ?? 'sessions.db')
     : new MemoryUsers();
 const app = await createAccountApp({ secretKey, store, users });
-await app.run({ host: process.env.HOST ?? '127.0.0.1', port: Number(process.env.PORT ?? 5000) });
+await runFromEnv(app);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
