@@ -4,7 +4,7 @@
  * Run: `npm run bench:router`. Each case first checks that its result is right.
  */
 import assert from 'node:assert/strict';
-import { Microdot } from '../src/app.js';
+import { Microdot } from '../src/microdot.js';
 import { Request } from '../src/request.js';
 import { Response } from '../src/response.js';
 import { URLPattern } from '../src/url-pattern.js';

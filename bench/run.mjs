@@ -25,6 +25,7 @@ import {
 import { detectTool, runLoad } from './lib/load.mjs';
 import { redisPing } from './lib/redis-ping.mjs';
 import { cpuMicros, killAll, rssKiB, startServer } from './lib/server.mjs';
+import { tcpOpen } from './lib/tcp-open.mjs';
 
 const SECONDS = positive('BENCH_SECONDS', 5);
 const ROUNDS = positive('BENCH_ROUNDS', 5);
@@ -80,11 +81,15 @@ async function cookieIssuedBy(name, pin) {
 }
 
 /** Starts and checks one case; returns the running entry, or records why it cannot run. */
-async function prepare(c, pin, tool, redisUp) {
+async function prepare(c, pin, tool, services) {
   // pairs: for each case this one is compared with, its paired ratios by req/s and by CPU time.
   const entry = { case: c, samples: [], ratios: [], cpuRatios: [], pairs: new Map() };
-  if (c.redis && !redisUp) {
+  if (c.redis && !services.redis) {
     entry.unavailable = 'Redis not reachable at 127.0.0.1:6379';
+    return entry;
+  }
+  if (c.postgres && !services.postgres) {
+    entry.unavailable = 'PostgreSQL not reachable at 127.0.0.1:5432';
     return entry;
   }
   try {
@@ -279,7 +284,7 @@ async function main() {
   const cases = selectedCases();
   const tool = detectTool(process.env.BENCH_TOOL === 'autocannon' ? 'autocannon' : 'wrk');
   const pin = pinning();
-  const redisUp = await redisPing(6379);
+  const services = { redis: await redisPing(6379), postgres: await tcpOpen(5432) };
   // Every run is bounded: per case a start, a check, a warm-up and ROUNDS loads, plus the memory case.
   // (raw-hello is also loaded before each case with a ratio target.)
   const loads = cases.length + cases.filter((c) => c.target?.ratio !== undefined).length;
@@ -296,7 +301,7 @@ async function main() {
   const entries = [];
   for (const c of cases) {
     process.stderr.write(`bench: starting ${c.name} … `);
-    const entry = await prepare(c, pin, tool, redisUp);
+    const entry = await prepare(c, pin, tool, services);
     console.error(
       entry.unavailable ? `unavailable (${entry.unavailable})` : entry.failed ? 'FAILED' : 'ok',
     );

@@ -1,40 +1,27 @@
+import { ErrorHandlers, handlerFailure } from './error-handlers.js';
+import {
+  type BeforeRequestHook,
+  type ErrorHandler,
+  type Handler,
+  type HandlerResult,
+  isThenable,
+  toResponse,
+} from './handler.js';
 import { HTTPException } from './http-exception.js';
-import { createNodeHandler, type NodeHandler } from './node-handler.js';
 import type { PathParams } from './path-params.js';
 import type { AfterRequestHook, Request } from './request.js';
-import { type BodyInput, type HeadersInput, Response } from './response.js';
+import { Response } from './response.js';
+import { allowList, type Route, Router } from './router.js';
 import { URLPattern } from './url-pattern.js';
 
-/** What a handler may return; see {@link toResponse} for how each is sent. */
-export type HandlerResult =
-  | BodyInput
-  | Response
-  | number
-  | readonly [BodyInput, number]
-  | readonly [BodyInput, number, HeadersInput]
-  | readonly [BodyInput, HeadersInput]
-  | void;
+export type { BeforeRequestHook, ErrorHandler, Handler, HandlerResult } from './handler.js';
+export { toResponse } from './handler.js';
 
-/** A route handler: gets the request and the URL arguments. */
-export type Handler<P = Record<string, unknown>> = (
-  req: Request,
-  params: P,
-) => HandlerResult | Promise<HandlerResult>;
-
-/** A before-request hook: returning anything but `undefined` short-circuits the request. */
-export type BeforeRequestHook = (req: Request) => HandlerResult | Promise<HandlerResult>;
-
-/** An error handler: turns an error (or an HTTP status) into a response. */
-export type ErrorHandler<E = unknown> = (
-  req: Request,
-  err: E,
-) => HandlerResult | Promise<HandlerResult>;
-
-/** A class of errors, for {@link Microdot.errorHandler}. */
+/** A class of errors, for {@link MicrodotBase.errorHandler}. */
 // biome-ignore lint/suspicious/noExplicitAny: constructor parameters vary; only the prototype matters.
 export type ErrorClass<E = Error> = abstract new (...args: any[]) => E;
 
-/** Options of the {@link Microdot} constructor. */
+/** Options of the `Microdot` constructor. */
 export interface MicrodotOptions {
   /** Largest accepted body in bytes (default 16 KiB); larger requests get 413. */
   maxContentLength?: number;
@@ -42,90 +29,29 @@ export interface MicrodotOptions {
   logError?: (err: unknown, req: Request) => void;
 }
 
-/** Options of {@link Microdot.mount}. */
+/** Options of {@link MicrodotBase.mount}. */
 export interface MountOptions {
   /** Keep the sub-application's hooks and error handlers to its own routes. */
   local?: boolean;
 }
 
-interface Route {
-  index: number;
-  methods: readonly string[];
-  pattern: URLPattern;
-  handler: Handler;
-  urlPrefix: string;
-  subapp: Microdot | undefined;
-  /** For a static route: whether an earlier dynamic route could match its path first. */
-  shadowed: boolean;
-}
-
-interface Match {
-  route: Route;
-  args: Record<string, unknown>;
-}
-
-const NO_ARGS: Record<string, unknown> = Object.freeze(Object.create(null));
-
-/** A handler result that is a promise (or any thenable). */
-function isThenable<T>(value: unknown): value is PromiseLike<T> {
-  return (
-    value !== null &&
-    typeof value === 'object' &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
-
 /**
- * Turns a handler's result into a {@link Response}, as Microdot does: text or bytes → 200;
- * an object or array → JSON; `[body, status]`, `[body, status, headers]`, `[body, headers]`;
- * a number → that status with no body; a Response as is; `undefined` → 204.
+ * The runtime-neutral part of a Microdot application: routes, hooks, error handlers, mounting
+ * and {@link MicrodotBase.dispatch}. It knows no server: the adapters (`node-handler.ts`,
+ * `node.ts`, `fetch.ts`) depend on it, and `Microdot` (microdot.ts) adds their entry points.
+ * Extensions and adapters take a `MicrodotBase`, so any application fits.
  */
-export function toResponse(result: HandlerResult): Response {
-  if (result instanceof Response) return result;
-  if (result === undefined) return new Response(null, 204);
-  if (typeof result === 'number') return new Response(null, result);
-  if (Array.isArray(result) && result.length >= 2 && result.length <= 3) {
-    const [body, second, third] = result as [BodyInput, unknown, HeadersInput | undefined];
-    if (typeof second === 'number') return new Response(body, second, third);
-    if (result.length === 2 && second !== null && typeof second === 'object') {
-      return new Response(body, 200, second as HeadersInput);
-    }
-  }
-  return new Response(result as BodyInput);
-}
-
-/**
- * A Microdot application: routes, hooks and error handlers, served by `node:http`
- * ({@link Microdot.startServer}, {@link Microdot.handler}) or by any runtime with the Web
- * `fetch` API ({@link Microdot.fetch}).
- *
- * @example
- * ```ts
- * import { Microdot } from 'microdot-ts';
- *
- * const app = new Microdot();
- * app.get('/', () => 'Hello, World!');
- * app.get('/users/<int:id>', (req, { id }) => ({ id }));
- * await app.startServer({ port: 5000 });
- * ```
- */
-export class Microdot {
+export class MicrodotBase {
   /** Largest accepted body in bytes; larger requests get 413 (Microdot's default: 16 KiB). */
   maxContentLength: number;
   /** Where unhandled errors are reported. */
   logError: (err: unknown, req: Request) => void;
 
-  readonly #routes: Route[] = [];
-  readonly #staticRoutes = new Map<string, Route[]>();
-  readonly #dynamicRoutes: Route[] = [];
+  readonly #router = new Router<MicrodotBase>();
   #beforeRequest: BeforeRequestHook[] = [];
   #afterRequest: AfterRequestHook[] = [];
   #afterErrorRequest: AfterRequestHook[] = [];
-  #statusHandlers = new Map<number, ErrorHandler<HTTPException>>();
-  #classHandlers = new Map<Function, ErrorHandler>();
-  #nodeHandler: NodeHandler | undefined;
-  /** @internal Servers started by {@link Microdot.startServer}, for {@link Microdot.shutdown}. */
-  servers = new Set<{ close(): Promise<void> }>();
+  readonly #errors = new ErrorHandlers();
 
   constructor(options: MicrodotOptions = {}) {
     const max = options.maxContentLength ?? 16 * 1024;
@@ -153,8 +79,7 @@ export class Microdot {
     options: { methods?: readonly string[] } = {},
   ): this {
     const methods = (options.methods ?? ['GET']).map((m) => m.toUpperCase());
-    this.#addRoute({
-      index: this.#routes.length,
+    this.#router.add({
       methods,
       pattern: new URLPattern(pattern),
       handler: handler as Handler,
@@ -220,16 +145,15 @@ export class Microdot {
   errorHandler(status: number, handler: ErrorHandler<HTTPException>): this;
   errorHandler<E>(errorClass: ErrorClass<E>, handler: ErrorHandler<E>): this;
   errorHandler(key: number | Function, handler: ErrorHandler<never>): this {
-    if (typeof key === 'number')
-      this.#statusHandlers.set(key, handler as ErrorHandler<HTTPException>);
-    else this.#classHandlers.set(key, handler as ErrorHandler);
+    this.#errors.set(key, handler);
     return this;
   }
 
   /**
    * Mounts the routes of `subapp` under `urlPrefix`. Its hooks and error handlers join this
-   * application's, unless `local` keeps them to its own routes. Routes added to `subapp`
-   * afterwards are not seen.
+   * application's, unless `local` keeps them to its own routes: then its error handlers are
+   * tried before this application's, and its after-error hooks run before this one's, for
+   * errors in its routes. Routes added to `subapp` afterwards are not seen.
    *
    * @example
    * ```ts
@@ -238,10 +162,9 @@ export class Microdot {
    * app.mount(api, '/api');
    * ```
    */
-  mount(subapp: Microdot, urlPrefix = '', options: MountOptions = {}): this {
-    for (const route of subapp.#routes) {
-      this.#addRoute({
-        index: this.#routes.length,
+  mount(subapp: MicrodotBase, urlPrefix = '', options: MountOptions = {}): this {
+    for (const route of subapp.#router.routes) {
+      this.#router.add({
         methods: route.methods,
         pattern: new URLPattern(urlPrefix + route.pattern.pattern),
         handler: route.handler,
@@ -253,13 +176,10 @@ export class Microdot {
       this.#beforeRequest.push(...subapp.#beforeRequest);
       this.#afterRequest.push(...subapp.#afterRequest);
       this.#afterErrorRequest.push(...subapp.#afterErrorRequest);
-      for (const [status, h] of subapp.#statusHandlers) this.#statusHandlers.set(status, h);
-      for (const [cls, h] of subapp.#classHandlers) this.#classHandlers.set(cls, h);
+      subapp.#errors.moveTo(this.#errors);
       subapp.#beforeRequest = [];
       subapp.#afterRequest = [];
       subapp.#afterErrorRequest = [];
-      subapp.#statusHandlers = new Map();
-      subapp.#classHandlers = new Map();
     }
     return this;
   }
@@ -272,27 +192,24 @@ export class Microdot {
     if (req.body.byteLength > this.maxContentLength) {
       return this.handleError(req, new HTTPException(413, { message: 'Payload too large' }));
     }
-    let match: Match | undefined;
+    let route: Route<MicrodotBase> | undefined;
+    let args: Record<string, unknown> = {};
     let allowed: Set<string> | undefined;
     try {
-      const found = this.#find(req.method, req.path);
+      const found = this.#router.find(req.method, req.path);
       if (found instanceof Set) allowed = found;
-      else match = found;
+      else if (found !== undefined) ({ route, args } = found);
     } catch (err) {
       // A malformed percent-escape in a captured URL argument.
       return this.handleError(req, new HTTPException(400, { message: 'Bad request', cause: err }));
     }
-    if (match === undefined) {
+    if (route === undefined) {
       if (allowed === undefined) return this.handleError(req, routingError(404, 'Not found'));
-      if (req.method === 'OPTIONS') {
-        const allow = [...allowed];
-        if (allowed.has('GET') && !allowed.has('HEAD')) allow.push('HEAD');
-        allow.push('OPTIONS');
-        return new Response(null, 200, { allow: allow.join(', ') });
-      }
-      return this.handleError(req, routingError(405, 'Method not allowed'));
+      if (req.method === 'OPTIONS') return new Response(null, 200, { allow: allowList(allowed) });
+      const notAllowed = routingError(405, 'Method not allowed');
+      allowOf.set(notAllowed, allowList(allowed));
+      return this.handleError(req, notAllowed);
     }
-    const { route, args } = match;
     req.urlArgs = args;
     req.urlPrefix = route.urlPrefix;
     req.subapp = route.subapp;
@@ -327,17 +244,31 @@ export class Microdot {
   /**
    * Answers a request that failed with `err`: the error handler registered for its status or
    * class, else a plain text response (500 for anything that is not an {@link HTTPException},
-   * logged). Then the after-error-request hooks run.
+   * logged). Then the after-error-request hooks run. For a route of a sub-application mounted
+   * with `local`, its own handlers and hooks come first.
    */
   async handleError(req: Request, err: unknown): Promise<Response> {
+    const sub = req.subapp;
+    const local = sub === undefined || sub === this ? undefined : sub;
     let res: Response;
     try {
-      res = await this.#errorResponse(req, err);
+      res = await this.#errorResponse(req, err, local);
     } catch (handlerErr) {
-      this.logError(handlerErr, req);
+      this.logError(handlerFailure(handlerErr, err), req);
       res = new Response('Internal server error', 500);
     }
-    for (const hook of this.#afterErrorRequest) {
+    if (res.statusCode === 405 && err instanceof HTTPException) {
+      // RFC 9110 §15.5.6: a 405 lists the methods the resource supports.
+      const allow = allowOf.get(err);
+      if (allow !== undefined && res.getHeader('allow') === undefined)
+        res.setHeader('Allow', allow);
+    }
+    if (local !== undefined) res = await this.#afterError(req, res, local.#afterErrorRequest);
+    return this.#afterError(req, res, this.#afterErrorRequest);
+  }
+
+  async #afterError(req: Request, res: Response, hooks: AfterRequestHook[]): Promise<Response> {
+    for (const hook of hooks) {
       try {
         res = (await hook(req, res)) ?? res;
       } catch (hookErr) {
@@ -348,24 +279,22 @@ export class Microdot {
     return res;
   }
 
-  async #errorResponse(req: Request, err: unknown): Promise<Response> {
+  async #errorResponse(
+    req: Request,
+    err: unknown,
+    local: MicrodotBase | undefined,
+  ): Promise<Response> {
+    const own = this.#errors;
+    const sub = local === undefined ? undefined : local.#errors;
     if (err instanceof HTTPException) {
-      const handler = this.#statusHandlers.get(err.status);
+      const handler = sub?.forStatus(err.status) ?? own.forStatus(err.status);
       if (handler !== undefined) return toResponse(await handler(req, err));
       return err.res ?? new Response(err.message, err.status);
     }
-    if (err !== null && typeof err === 'object') {
-      for (
-        let proto = Object.getPrototypeOf(err);
-        proto !== null;
-        proto = Object.getPrototypeOf(proto)
-      ) {
-        const handler = this.#classHandlers.get(proto.constructor);
-        if (handler !== undefined) return toResponse(await handler(req, err));
-      }
-    }
+    const handler = sub?.forClass(err) ?? own.forClass(err);
+    if (handler !== undefined) return toResponse(await handler(req, err));
     this.logError(err, req);
-    const handler500 = this.#statusHandlers.get(500);
+    const handler500 = sub?.forStatus(500) ?? own.forStatus(500);
     if (handler500 !== undefined) {
       return toResponse(await handler500(req, new HTTPException(500, { cause: err })));
     }
@@ -374,7 +303,7 @@ export class Microdot {
 
   async #dispatchWithHooks(
     req: Request,
-    route: Route,
+    route: Route<MicrodotBase>,
     args: Record<string, unknown>,
   ): Promise<Response> {
     const local = route.subapp;
@@ -400,7 +329,11 @@ export class Microdot {
   }
 
   /** Runs the after-request hooks: the mounted app's, the app's, then the request's own. */
-  #finish(req: Request, res: Response, local: Microdot | undefined): Response | Promise<Response> {
+  #finish(
+    req: Request,
+    res: Response,
+    local: MicrodotBase | undefined,
+  ): Response | Promise<Response> {
     if (
       this.#afterRequest.length === 0 &&
       req.afterRequestHooks === undefined &&
@@ -419,7 +352,7 @@ export class Microdot {
   #runAfterHooks(
     req: Request,
     res: Response,
-    local: Microdot | undefined,
+    local: MicrodotBase | undefined,
     list = 0,
     at = 0,
   ): Response | Promise<Response> {
@@ -448,143 +381,10 @@ export class Microdot {
       return this.handleError(req, err);
     }
   }
-
-  #addRoute(route: Omit<Route, 'shadowed'>): void {
-    const path = route.pattern.staticPath;
-    const added: Route = { ...route, shadowed: path !== undefined && this.#shadows(path) };
-    this.#routes.push(added);
-    if (path !== undefined) {
-      const list = this.#staticRoutes.get(path);
-      if (list === undefined) this.#staticRoutes.set(path, [added]);
-      else list.push(added);
-    } else {
-      this.#dynamicRoutes.push(added);
-    }
-  }
-
-  /** Whether a dynamic route added so far matches `path` (and so comes before a static one). */
-  #shadows(path: string): boolean {
-    for (const dynamic of this.#dynamicRoutes) {
-      try {
-        if (dynamic.pattern.match(path) !== undefined) return true;
-      } catch {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /**
-   * The first route (in the order they were added) whose pattern matches `path` and that
-   * accepts `method`; else the set of methods the matching patterns accept (405), or
-   * `undefined` (404).
-   */
-  #find(method: string, path: string): Match | Set<string> | undefined {
-    const statics = this.#staticRoutes.get(path);
-    // The common case: the first static route for this path comes before any dynamic route
-    // that could match it, so it wins without trying a single pattern.
-    if (statics !== undefined && !statics[0]!.shadowed && accepts(statics[0]!, method)) {
-      return { route: statics[0]!, args: NO_ARGS };
-    }
-    const dynamics = this.#dynamicRoutes;
-    let allowed: Set<string> | undefined;
-    let s = 0;
-    const sLen = statics === undefined ? 0 : statics.length;
-    for (let d = 0; d <= dynamics.length; d++) {
-      const dynamic = dynamics[d];
-      const limit = dynamic === undefined ? Number.POSITIVE_INFINITY : dynamic.index;
-      while (s < sLen && statics![s]!.index < limit) {
-        const route = statics![s++]!;
-        if (accepts(route, method)) return { route, args: NO_ARGS };
-        allowed = addMethods(allowed, route);
-      }
-      if (dynamic === undefined) break;
-      const args = dynamic.pattern.match(path);
-      if (args === undefined) continue;
-      if (accepts(dynamic, method)) return { route: dynamic, args };
-      allowed = addMethods(allowed, dynamic);
-    }
-    return allowed;
-  }
-
-  /**
-   * A `node:http` request listener for this app, for `http.createServer(app.handler)`.
-   * Reads the body (up to {@link Microdot.maxContentLength}), dispatches, and writes the response.
-   */
-  get handler(): NodeHandler {
-    this.#nodeHandler ??= createNodeHandler(this);
-    return this.#nodeHandler;
-  }
-
-  /**
-   * Starts a `node:http` server; resolves once it listens. Port 0 picks a free port.
-   *
-   * @example
-   * ```ts
-   * const server = await app.startServer({ host: '127.0.0.1', port: 0 });
-   * console.log(`listening on ${server.port}`);
-   * await server.close();
-   * ```
-   */
-  async startServer(options: ServerOptions = {}): Promise<RunningServer> {
-    const { startServer } = await import('./node.js');
-    return startServer(this, options);
-  }
-
-  /**
-   * Starts a `node:http` server and logs where it listens (Microdot's `app.run`). Stops on
-   * SIGINT/SIGTERM after in-flight requests finish.
-   */
-  async run(options: ServerOptions = {}): Promise<RunningServer> {
-    const server = await this.startServer({ port: 5000, ...options });
-    console.log(`Listening on http://${server.host}:${server.port}`);
-    const stop = () => void this.shutdown();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    return server;
-  }
-
-  /** Stops every server started by this app, letting in-flight requests finish. */
-  async shutdown(): Promise<void> {
-    await Promise.all([...this.servers].map((s) => s.close()));
-  }
-
-  /**
-   * Serves a Web-standard `Request` and resolves to a Web-standard `Response`, so the same app
-   * runs on Bun, Deno and Workers (`export default { fetch: app.fetch }`).
-   */
-  fetch = async (
-    request: globalThis.Request,
-    info: { clientAddr?: string } = {},
-  ): Promise<globalThis.Response> => {
-    const { handleFetch } = await import('./fetch.js');
-    return handleFetch(this, request, info);
-  };
 }
 
-/** Options of {@link Microdot.startServer}. */
-export interface ServerOptions {
-  /** Interface to listen on (default `127.0.0.1`). */
-  host?: string;
-  /** Port (default 5000 for `run`, 0 — a free one — for `startServer`). */
-  port?: number;
-  /** Milliseconds a client may take to send its headers (default 10 000). */
-  headersTimeout?: number;
-  /** Milliseconds a client may take to send a whole request (default 30 000). */
-  requestTimeout?: number;
-  /** Milliseconds an idle keep-alive connection stays open (default 5 000). */
-  keepAliveTimeout?: number;
-}
-
-/** A running server. */
-export interface RunningServer {
-  /** The address it listens on. */
-  readonly host: string;
-  /** The port it listens on. */
-  readonly port: number;
-  /** Stops accepting connections and resolves once in-flight requests are done. */
-  close(): Promise<void>;
-}
+/** The `Allow` list of each 405 that routing raised. */
+const allowOf = new WeakMap<HTTPException, string>();
 
 /**
  * The 404/405 of routing, without a stack trace: it would only show the dispatcher, and
@@ -598,14 +398,4 @@ function routingError(status: number, message: string): HTTPException {
   } finally {
     Error.stackTraceLimit = limit;
   }
-}
-
-function accepts(route: Route, method: string): boolean {
-  return route.methods.includes(method) || (method === 'HEAD' && route.methods.includes('GET'));
-}
-
-function addMethods(set: Set<string> | undefined, route: Route): Set<string> {
-  const out = set ?? new Set<string>();
-  for (const m of route.methods) out.add(m);
-  return out;
 }

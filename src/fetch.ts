@@ -1,4 +1,4 @@
-import type { Microdot } from './app.js';
+import type { MicrodotBase } from './app.js';
 import { HTTPException } from './http-exception.js';
 import type { RawHeaders } from './internal/header-map.js';
 import { Request } from './request.js';
@@ -9,7 +9,7 @@ import type { Response, StreamBody } from './response.js';
  * its declared length is within `app.maxContentLength`, and reading stops past it.
  */
 export async function handleFetch(
-  app: Microdot,
+  app: MicrodotBase,
   request: globalThis.Request,
   info: { clientAddr?: string },
 ): Promise<globalThis.Response> {

@@ -1,19 +1,16 @@
+export { type ErrorClass, MicrodotBase, type MicrodotOptions, type MountOptions } from './app.js';
 export {
   type BeforeRequestHook,
-  type ErrorClass,
   type ErrorHandler,
   type Handler,
   type HandlerResult,
-  Microdot,
-  type MicrodotOptions,
-  type MountOptions,
-  type RunningServer,
-  type ServerOptions,
   toResponse,
-} from './app.js';
+} from './handler.js';
 export { abort, HTTPException, type HTTPExceptionOptions } from './http-exception.js';
 export type { HeaderMap } from './internal/header-map.js';
+export { Microdot } from './microdot.js';
 export { MultiDict } from './multidict.js';
+export type { RunningServer, ServerOptions } from './node.js';
 export type { NodeHandler } from './node-handler.js';
 export type { PathParams } from './path-params.js';
 export { type AfterRequestHook, Request, type RequestInit } from './request.js';

@@ -35,13 +35,28 @@ export class MultiDict<V = string> implements Iterable<[string, V]> {
   }
 
   /**
-   * The first value stored for `key`, or `undefined`.
+   * The first value stored for `key`, else `defaultValue` (Microdot's `get(key, default,
+   * type)`). With `convert`, the value is passed through it; a converter that throws gives
+   * the default, as Microdot's does on `ValueError`.
    *
    * @example
-   * new MultiDict({ a: ['1', '2'] }).get('a'); // '1'
+   * const d = new MultiDict({ a: ['1', '2'], page: '3' });
+   * d.get('a'); // '1'
+   * d.get('b', 'none'); // 'none'
+   * d.get('page', 1, Number); // 3
    */
-  get(key: string): V | undefined {
-    return this.#map.get(key)?.[0];
+  get(key: string): V | undefined;
+  get<D>(key: string, defaultValue: D): V | D;
+  get<T, D>(key: string, defaultValue: D, convert: (value: V) => T): T | D;
+  get(key: string, defaultValue?: unknown, convert?: (value: V) => unknown): unknown {
+    const values = this.#map.get(key);
+    if (values === undefined) return defaultValue;
+    if (convert === undefined) return values[0];
+    try {
+      return convert(values[0]!);
+    } catch {
+      return defaultValue;
+    }
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import type { Microdot } from './app.js';
+import type { MicrodotBase } from './app.js';
 import { HTTPException } from './http-exception.js';
 import { reasonPhrase } from './internal/status.js';
 import { Request } from './request.js';
@@ -16,7 +16,7 @@ const NO_BODY_STATUS = new Set([204, 304]);
  * request lines and headers (400/431); this reads the body within the app's limit, dispatches,
  * and writes the response. Nothing a client sends can make it throw.
  */
-export function createNodeHandler(app: Microdot): NodeHandler {
+export function createNodeHandler(app: MicrodotBase): NodeHandler {
   return (nreq, nres) => {
     const url = requestTarget(nreq.url);
     if (url === undefined) {
@@ -62,7 +62,7 @@ export function createNodeHandler(app: Microdot): NodeHandler {
 }
 
 function newRequest(
-  app: Microdot,
+  app: MicrodotBase,
   nreq: IncomingMessage,
   url: string,
   body: Buffer | undefined,
@@ -89,7 +89,7 @@ function requestTarget(target: string | undefined): string | undefined {
   return m[1] === '' ? '/' : m[1]!.startsWith('?') ? `/${m[1]}` : m[1];
 }
 
-function dispatch(app: Microdot, req: Request, nres: ServerResponse): void {
+function dispatch(app: MicrodotBase, req: Request, nres: ServerResponse): void {
   const out = app.dispatch(req);
   if (out instanceof Promise) {
     out.then(
@@ -104,7 +104,12 @@ function dispatch(app: Microdot, req: Request, nres: ServerResponse): void {
   }
 }
 
-function tooLarge(app: Microdot, nreq: IncomingMessage, nres: ServerResponse, url: string): void {
+function tooLarge(
+  app: MicrodotBase,
+  nreq: IncomingMessage,
+  nres: ServerResponse,
+  url: string,
+): void {
   const req = newRequest(app, nreq, url, undefined);
   void app
     .handleError(req, new HTTPException(413, { message: 'Payload too large' }))
@@ -115,7 +120,7 @@ function tooLarge(app: Microdot, nreq: IncomingMessage, nres: ServerResponse, ur
 }
 
 /** Writes `res`; a header a handler filled with CR/LF or other invalid bytes becomes a 500. */
-function send(app: Microdot, req: Request, res: Response, nres: ServerResponse): void {
+function send(app: MicrodotBase, req: Request, res: Response, nres: ServerResponse): void {
   if (nres.headersSent || nres.destroyed) return;
   const status = res.statusCode;
   let body = res.body;
@@ -159,7 +164,7 @@ function isStream(body: Response['body']): body is StreamBody {
 
 /** Writes a streamed body, waiting for the socket to drain; an error mid-stream cuts the connection. */
 async function pipeStream(
-  app: Microdot,
+  app: MicrodotBase,
   req: Request,
   body: StreamBody,
   nres: ServerResponse,

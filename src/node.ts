@@ -1,12 +1,45 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Microdot, RunningServer, ServerOptions } from './app.js';
+import type { MicrodotBase } from './app.js';
+import { createNodeHandler } from './node-handler.js';
+
+/** Options of `Microdot.startServer`. */
+export interface ServerOptions {
+  /** Interface to listen on (default `127.0.0.1`). */
+  host?: string;
+  /** Port (default 5000 for `run`, 0 — a free one — for `startServer`). */
+  port?: number;
+  /** Milliseconds a client may take to send its headers (default 10 000). */
+  headersTimeout?: number;
+  /** Milliseconds a client may take to send a whole request (default 30 000). */
+  requestTimeout?: number;
+  /** Milliseconds an idle keep-alive connection stays open (default 5 000). */
+  keepAliveTimeout?: number;
+}
+
+/** A running server. */
+export interface RunningServer {
+  /** The address it listens on. */
+  readonly host: string;
+  /** The port it listens on. */
+  readonly port: number;
+  /** Stops accepting connections and resolves once in-flight requests are done. */
+  close(): Promise<void>;
+}
 
 /** How long a graceful shutdown waits for in-flight requests before closing their sockets. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
-/** Starts a `node:http` server for `app` (see `Microdot.startServer`). */
-export async function startServer(app: Microdot, options: ServerOptions): Promise<RunningServer> {
+/**
+ * Starts a `node:http` server for `app` (see `Microdot.startServer`); `onClose` runs once it
+ * has closed.
+ */
+export async function startServer(
+  app: MicrodotBase,
+  options: ServerOptions,
+  onClose?: (server: RunningServer) => void,
+): Promise<RunningServer> {
+  const handler = createNodeHandler(app);
   const host = options.host ?? '127.0.0.1';
   const headersTimeout = options.headersTimeout ?? 10_000;
   const requestTimeout = options.requestTimeout ?? 30_000;
@@ -20,14 +53,14 @@ export async function startServer(app: Microdot, options: ServerOptions): Promis
       keepAliveTimeout: options.keepAliveTimeout ?? 5_000,
       connectionsCheckingInterval: Math.min(1_000, Math.max(50, Math.floor(shortest / 4))),
     },
-    app.handler,
+    handler,
   );
   // `Expect: 100-continue`: Node would send 100 Continue before the handler runs, inviting a body
   // that is over the limit and about to get a 413. Invite it only when it may be read.
   server.on('checkContinue', (req, res) => {
     const declared = req.headers['content-length'];
     if (declared === undefined || !(Number(declared) > app.maxContentLength)) res.writeContinue();
-    app.handler(req, res);
+    handler(req, res);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -47,7 +80,7 @@ export async function startServer(app: Microdot, options: ServerOptions): Promis
         timer.unref();
         server.close(() => {
           clearTimeout(timer);
-          app.servers.delete(running);
+          onClose?.(running);
           resolve();
         });
         server.closeIdleConnections();
@@ -55,6 +88,5 @@ export async function startServer(app: Microdot, options: ServerOptions): Promis
       return closing;
     },
   };
-  app.servers.add(running);
   return running;
 }

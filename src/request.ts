@@ -1,4 +1,4 @@
-import type { Microdot } from './app.js';
+import type { MicrodotBase } from './app.js';
 import { HTTPException } from './http-exception.js';
 import { isJsonType } from './internal/content-type.js';
 import { HeaderMap, type RawHeaders } from './internal/header-map.js';
@@ -16,7 +16,7 @@ export type AfterRequestHook = (
 /** What an adapter knows about an incoming request. */
 export interface RequestInit {
   /** The application that serves it. */
-  app: Microdot;
+  app: MicrodotBase;
   /** The request method, upper case. */
   method: string;
   /** The request target: path and query string, still percent-encoded. */
@@ -45,7 +45,7 @@ const decoder = new TextDecoder();
  */
 export class Request {
   /** The application serving this request. */
-  readonly app: Microdot;
+  readonly app: MicrodotBase;
   /** The client's address. */
   readonly clientAddr: string;
   /** The method, upper case (`GET`, `POST`, …). */
@@ -67,7 +67,7 @@ export class Request {
   /** The URL prefix of the mounted sub-application that serves this route, if any. */
   urlPrefix = '';
   /** The mounted sub-application that serves this route, if any. */
-  subapp: Microdot | undefined;
+  subapp: MicrodotBase | undefined;
 
   readonly #raw: RawHeaders;
   #headers: HeaderMap | undefined;

@@ -1,10 +1,11 @@
-import type { Microdot } from './app.js';
+import type { MicrodotBase } from './app.js';
 import { HTTPException } from './http-exception.js';
 import { jsonBodyOf } from './internal/content-type.js';
 import type { RawHeaders } from './internal/header-map.js';
 import { Request } from './request.js';
 import type { Response } from './response.js';
 import { parseSetCookie } from './utils/cookie.js';
+import { eventsOf, type ServerSentEvent } from './utils/event-stream.js';
 
 /** Options of a {@link TestClient} request. */
 export interface TestRequestOptions {
@@ -30,6 +31,8 @@ export interface TestResponse {
   text: string;
   /** The body parsed as JSON when the response is JSON, else `undefined`. */
   json: unknown;
+  /** The events of a `text/event-stream` response (Microdot's `events`), else `undefined`. */
+  events?: ServerSentEvent[];
 }
 
 interface JarCookie {
@@ -53,11 +56,11 @@ interface JarCookie {
  * ```
  */
 export class TestClient {
-  readonly app: Microdot;
+  readonly app: MicrodotBase;
   readonly #jar = new Map<string, JarCookie>();
 
   /** @param cookies Cookies to start the jar with (path `/`). */
-  constructor(app: Microdot, options: { cookies?: Record<string, string> } = {}) {
+  constructor(app: MicrodotBase, options: { cookies?: Record<string, string> } = {}) {
     this.app = app;
     for (const [name, value] of Object.entries(options.cookies ?? {})) {
       this.#jar.set(`${name};/`, { name, value, path: '/', expires: undefined });
@@ -228,5 +231,14 @@ function toTestResponse(res: Response, method: string, body: Buffer): TestRespon
   }
   const text = body.toString('utf8');
   const json = jsonBodyOf(res.headers['content-type'], text);
-  return { statusCode: res.statusCode, reason: res.statusText, headers, body, text, json };
+  const events = eventsOf(res.headers['content-type'], text);
+  return {
+    statusCode: res.statusCode,
+    reason: res.statusText,
+    headers,
+    body,
+    text,
+    json,
+    ...(events === undefined ? {} : { events }),
+  };
 }

@@ -134,6 +134,8 @@ for (const mode of MODES) {
         '/body-status-headers',
         () => ['<p>four</p>', 202, { 'Content-Type': 'text/html; charset=UTF-8' }] as const,
       );
+      app.get('/status', () => 202);
+      app.get('/status-headers', () => [202, { 'Content-Type': 'text/html; charset=UTF-8' }]);
       const client = await mode.client(app);
       let res = await client.get('/body');
       assert.deepEqual([res.statusCode, res.headers['content-type'], res.text], [200, TEXT, 'one']);
@@ -148,6 +150,13 @@ for (const mode of MODES) {
       assert.deepEqual(
         [res.statusCode, res.headers['content-type'], res.text],
         [202, 'text/html; charset=UTF-8', '<p>four</p>'],
+      );
+      res = await client.get('/status');
+      assert.deepEqual([res.statusCode, res.text], [202, '']);
+      res = await client.get('/status-headers');
+      assert.deepEqual(
+        [res.statusCode, res.headers['content-type'], res.text],
+        [202, 'text/html; charset=UTF-8', ''],
       );
     });
 

@@ -57,3 +57,23 @@ app.get(
     return String(n);
   }),
 );
+
+// With URL arguments, the data type goes on the session parameter: the arguments are still
+// inferred from the pattern (a type argument, `withSession<Data>(…)`, would stop that inference:
+// TypeScript infers all of a call's type arguments or none).
+interface LoginData {
+  user?: string;
+}
+app.get(
+  '/login/<name>/<int:attempt>',
+  withSession((_req, session: SessionDict<LoginData>, { name, attempt }) => {
+    const who: string | undefined = name;
+    const n: number = attempt;
+    // @ts-expect-error attempt is a number
+    const t: string = attempt;
+    session.user = who;
+    // @ts-expect-error user is a string
+    session.user = 1;
+    return `${n}${t}`;
+  }),
+);

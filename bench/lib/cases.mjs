@@ -10,6 +10,7 @@ import { craftHs256, get, nextCookieHeader, tamper } from './http.mjs';
  * cookie: 'craft' (an HS256 JWT made here), 'self' (issued by the server on a cookie-less GET),
  *         or the name of another server that issues it (a read-only server issues none).
  * serverSide: the cookie carries only an id, so a Set-Cookie after the first one is optional.
+ * redis / postgres: needs Redis on 127.0.0.1:6379 / PostgreSQL on 127.0.0.1:5432 (database `test`).
  * target: { ratio } to raw-hello, and/or { beats: case, factor } (a paired ratio ≥ factor to
  *         that case; without factor, more req/s than it).
  * server: the server script, when it is not the case's name; env: its extra environment.
@@ -32,6 +33,13 @@ export const CASES = [
   { name: 'hono-sessions', kind: 'rw', cookie: 'self' },
   { name: 'iron-session', kind: 'rw', cookie: 'self' },
   { name: 'express-session-redis', kind: 'rw', cookie: 'self', redis: true, serverSide: true },
+  {
+    name: 'express-session-postgres',
+    kind: 'rw',
+    cookie: 'self',
+    postgres: true,
+    serverSide: true,
+  },
   { name: 'microdot-hello', kind: 'hello', cookie: 'craft', target: { ratio: 0.9 } },
   {
     name: 'microdot-session-read',
@@ -83,7 +91,15 @@ export const CASES = [
     cookie: 'self',
     redis: true,
     serverSide: true,
-    target: { beats: 'express-session-redis' },
+    target: { ratio: 0.3, beats: 'express-session-redis' },
+  },
+  {
+    name: 'microdot-postgres-rw',
+    kind: 'rw',
+    cookie: 'self',
+    postgres: true,
+    serverSide: true,
+    target: { beats: 'express-session-postgres' },
   },
 ];
 

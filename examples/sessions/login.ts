@@ -1,6 +1,7 @@
 // Runs the login example on http://127.0.0.1:5000 (`npm start`).
 // Environment: PORT (default 5000), HOST (default 127.0.0.1), SECRET_KEY (at least 32 bytes),
-// SESSION_STORE = cookie (default) | memory | sqlite | redis, REDIS_URL, REDIS_PREFIX, SQLITE_PATH,
+// SESSION_STORE = cookie (default) | memory | sqlite | redis | postgres, REDIS_URL, REDIS_PREFIX,
+// SQLITE_PATH, DATABASE_URL (or PG*), POSTGRES_TABLE,
 // SESSION_ENCRYPT=1 (encrypted tokens: JWE instead of a signed JWT).
 import { randomBytes } from 'node:crypto';
 import { createLoginApp } from './login-app.js';

@@ -1,4 +1,4 @@
-import type { Handler, HandlerResult } from '../app.js';
+import type { Handler, HandlerResult } from '../handler.js';
 import type { Request } from '../request.js';
 import { SessionConfigError } from './errors.js';
 import { kLoad, sessionOf } from './session.js';
@@ -11,6 +11,13 @@ import type { SessionDict } from './session-dict.js';
  * @example
  * ```ts
  * app.get('/', withSession<{ user?: string }>((req, session) => `Hello, ${session.user ?? 'stranger'}!`));
+ * ```
+ *
+ * On a route with URL arguments, type the session parameter instead of passing a type argument:
+ * TypeScript infers all of a call's type arguments or none, so `withSession<Data>(…)` would
+ * leave the arguments untyped, while this keeps them inferred from the pattern:
+ * ```ts
+ * app.get('/hello/<name>', withSession((req, session: SessionDict<Data>, { name }) => name));
  * ```
  */
 export function withSession<

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { createLoginApp, escapeHtml } from '../../examples/sessions/login-app.js';
 import { TestClient } from '../../src/test-client.js';
 import { rawRequest } from '../helpers/clients.js';
@@ -87,27 +88,63 @@ function startExample(env: Record<string, string>): Promise<Running> {
   });
 }
 
-describe('login example, two processes sharing one Redis (SESSION_STORE=redis)', () => {
-  test('a login on one is seen on the other; a logout on one is dead on the other', async () => {
-    const env = {
+/** The shared stores of the two-process test: the environment of each example, and its cleanup. */
+const SHARED: {
+  store: string;
+  env: () => Record<string, string>;
+  drop?: (env: Record<string, string>) => Promise<void>;
+}[] = [
+  {
+    store: 'redis',
+    env: () => ({
       SESSION_STORE: 'redis',
       REDIS_PREFIX: `test:login:${randomBytes(6).toString('hex')}:`,
-    };
-    const [a, b] = await Promise.all([startExample(env), startExample(env)]);
-    const login = await rawRequest(a.port, 'POST', '/', FORM, Buffer.from('username=zoe'));
-    assert.equal(login.statusCode, 302);
-    const setCookie = login.headers['set-cookie'];
-    const cookie = String(Array.isArray(setCookie) ? setCookie[0] : setCookie).split(';', 1)[0]!;
-    const payload = JSON.parse(Buffer.from(cookie.split('.')[1]!, 'base64url').toString());
-    assert.equal(payload.username, undefined, 'the data are not in the cookie');
-    assert.match((await rawRequest(b.port, 'GET', '/', { cookie })).text, /Hello <b>zoe<\/b>!/);
-    const logout = await rawRequest(b.port, 'POST', '/logout', { cookie });
-    assert.equal(logout.statusCode, 302);
-    assert.match(
-      (await rawRequest(a.port, 'GET', '/', { cookie })).text,
-      /You are not logged in\./,
-    );
-  });
+    }),
+  },
+  {
+    store: 'postgres',
+    env: () => ({
+      SESSION_STORE: 'postgres',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+      POSTGRES_TABLE: `microdot_test_login_${randomBytes(6).toString('hex')}`,
+    }),
+    drop: async (env) => {
+      const client = new pg.Client({ connectionString: env.DATABASE_URL });
+      await client.connect();
+      await client.query(`DROP TABLE IF EXISTS "${env.POSTGRES_TABLE}"`);
+      await client.end();
+    },
+  },
+];
+
+describe('login example, two processes sharing one store', () => {
+  for (const shared of SHARED) {
+    test(`SESSION_STORE=${shared.store}: a login on one is seen on the other; a logout on one is dead on the other`, async () => {
+      const env = shared.env();
+      try {
+        const [a, b] = await Promise.all([startExample(env), startExample(env)]);
+        const login = await rawRequest(a.port, 'POST', '/', FORM, Buffer.from('username=zoe'));
+        assert.equal(login.statusCode, 302);
+        const setCookie = login.headers['set-cookie'];
+        const cookie = String(Array.isArray(setCookie) ? setCookie[0] : setCookie).split(
+          ';',
+          1,
+        )[0]!;
+        const payload = JSON.parse(Buffer.from(cookie.split('.')[1]!, 'base64url').toString());
+        assert.equal(payload.username, undefined, 'the data are not in the cookie');
+        assert.match((await rawRequest(b.port, 'GET', '/', { cookie })).text, /Hello <b>zoe<\/b>!/);
+        const logout = await rawRequest(b.port, 'POST', '/logout', { cookie });
+        assert.equal(logout.statusCode, 302);
+        assert.match(
+          (await rawRequest(a.port, 'GET', '/', { cookie })).text,
+          /You are not logged in\./,
+        );
+        for (const run of [a, b]) run.child.kill('SIGTERM');
+      } finally {
+        await shared.drop?.(env);
+      }
+    });
+  }
 
   test('the example also runs with SESSION_STORE=memory and sqlite', async () => {
     for (const store of ['memory', 'sqlite']) {

@@ -6,6 +6,7 @@ import type { Microdot, RunningServer } from '../../src/index.js';
 import { jsonBodyOf } from '../../src/internal/content-type.js';
 import type { RawHeaders } from '../../src/internal/header-map.js';
 import { TestClient, type TestResponse } from '../../src/test-client.js';
+import { eventsOf } from '../../src/utils/event-stream.js';
 
 /** A TestClient whose requests cross a real socket to a running server. */
 export class HttpTestClient extends TestClient {
@@ -51,6 +52,7 @@ export function rawRequest(
           for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out[k] = v;
           const text = buf.toString('utf8');
           const json = jsonBodyOf(res.headers['content-type'], text);
+          const events = eventsOf(res.headers['content-type'], text);
           resolve({
             statusCode: res.statusCode ?? 0,
             reason: res.statusMessage ?? '',
@@ -58,6 +60,7 @@ export function rawRequest(
             body: buf,
             text,
             json,
+            ...(events === undefined ? {} : { events }),
           });
         });
       },

@@ -5,13 +5,13 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { RedisStore } from '../../src/stores/redis.js';
 import { StoreUnavailableError } from '../../src/stores/store.js';
+import { freePort } from '../helpers/net.js';
 import { newId, storeContract, waitFor } from './store-contract.js';
 
 const URL = 'redis://127.0.0.1:6379';
@@ -37,15 +37,6 @@ function hashTag(key: string): string {
   const open = key.indexOf('{');
   const close = key.indexOf('}', open + 1);
   return open >= 0 && close > open + 1 ? key.slice(open + 1, close) : key;
-}
-
-/** A TCP port nobody listens on (right now). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe('RedisStore', () => {

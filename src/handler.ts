@@ -1,0 +1,59 @@
+import type { Request } from './request.js';
+import { type BodyInput, type HeadersInput, Response } from './response.js';
+
+/** What a handler may return; see {@link toResponse} for how each is sent. */
+export type HandlerResult =
+  | BodyInput
+  | Response
+  | number
+  | readonly [BodyInput, number]
+  | readonly [BodyInput, number, HeadersInput]
+  | readonly [BodyInput, HeadersInput]
+  | readonly [number, HeadersInput]
+  | void;
+
+/** A route handler: gets the request and the URL arguments. */
+export type Handler<P = Record<string, unknown>> = (
+  req: Request,
+  params: P,
+) => HandlerResult | Promise<HandlerResult>;
+
+/** A before-request hook: returning anything but `undefined` short-circuits the request. */
+export type BeforeRequestHook = (req: Request) => HandlerResult | Promise<HandlerResult>;
+
+/** An error handler: turns an error (or an HTTP status) into a response. */
+export type ErrorHandler<E = unknown> = (
+  req: Request,
+  err: E,
+) => HandlerResult | Promise<HandlerResult>;
+
+/** A handler result that is a promise (or any thenable). */
+export function isThenable<T>(value: unknown): value is PromiseLike<T> {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/**
+ * Turns a handler's result into a {@link Response}, as Microdot does: text or bytes → 200;
+ * an object or array → JSON; `[body, status]`, `[body, status, headers]`, `[body, headers]`;
+ * a number → that status with no body, and `[status, headers]` the same with headers; a
+ * Response as is; `undefined` → 204.
+ */
+export function toResponse(result: HandlerResult): Response {
+  if (result instanceof Response) return result;
+  if (result === undefined) return new Response(null, 204);
+  if (typeof result === 'number') return new Response(null, result);
+  if (Array.isArray(result) && result.length >= 2 && result.length <= 3) {
+    const [body, second, third] = result as [BodyInput, unknown, HeadersInput | undefined];
+    if (typeof second === 'number') return new Response(body, second, third);
+    if (result.length === 2 && second !== null && typeof second === 'object') {
+      // `[status, headers]`: that status with an empty body, as Microdot.
+      if (typeof body === 'number') return new Response(null, body, second as HeadersInput);
+      return new Response(body, 200, second as HeadersInput);
+    }
+  }
+  return new Response(result as BodyInput);
+}
