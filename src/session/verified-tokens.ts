@@ -1,3 +1,4 @@
+import { sameText } from '../internal/same-text.js';
 import type { KeyRing, SessionKey } from './keyring.js';
 import { parseJsonText, type VerifyResult } from './token.js';
 
@@ -178,17 +179,6 @@ export class VerifiedTokens {
 const SEXTET = new Uint8Array(128).fill(255);
 for (let i = 0; i < 64; i++) {
   SEXTET['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.charCodeAt(i)] = i;
-}
-
-/**
- * Whether two strings are equal, in time that depends on their length only (not on where they
- * differ). For MACs and tags in their canonical base64url spelling.
- */
-function sameText(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
 }
 
 /** A flat copy of `text`, or `undefined` when latin1 cannot hold it (tokens are ASCII). */
