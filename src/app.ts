@@ -1,21 +1,29 @@
 import { ErrorHandlers, handlerFailure } from './error-handlers.js';
 import {
   type BeforeRequestHook,
+  defaultOptionsHandler,
   type ErrorHandler,
   type Handler,
   type HandlerResult,
   isThenable,
+  type OptionsHandler,
   toResponse,
 } from './handler.js';
 import { HTTPException } from './http-exception.js';
 import type { PathParams } from './path-params.js';
 import type { AfterRequestHook, Request } from './request.js';
 import { Response } from './response.js';
-import { allowList, type Route, Router } from './router.js';
+import { allowedMethods, allowList, type Route, Router } from './router.js';
 import { URLPattern } from './url-pattern.js';
 
-export type { BeforeRequestHook, ErrorHandler, Handler, HandlerResult } from './handler.js';
-export { toResponse } from './handler.js';
+export type {
+  BeforeRequestHook,
+  ErrorHandler,
+  Handler,
+  HandlerResult,
+  OptionsHandler,
+} from './handler.js';
+export { defaultOptionsHandler, toResponse } from './handler.js';
 
 /** A class of errors, for {@link MicrodotBase.errorHandler}. */
 // biome-ignore lint/suspicious/noExplicitAny: constructor parameters vary; only the prototype matters.
@@ -25,6 +33,12 @@ export type ErrorClass<E = Error> = abstract new (...args: any[]) => E;
 export interface MicrodotOptions {
   /** Largest accepted body in bytes (default 16 KiB); larger requests get 413. */
   maxContentLength?: number;
+  /**
+   * Largest body read whole into `req.body` (default 16 KiB, as Microdot). A larger one, up to
+   * `maxContentLength`, is left for the handler to read from `req.stream`; `req.body` is then
+   * empty.
+   */
+  maxBodyLength?: number;
   /** Where unhandled errors are reported (default `console.error`). */
   logError?: (err: unknown, req: Request) => void;
 }
@@ -44,8 +58,20 @@ export interface MountOptions {
 export class MicrodotBase {
   /** Largest accepted body in bytes; larger requests get 413 (Microdot's default: 16 KiB). */
   maxContentLength: number;
+  /** Largest body read into `req.body`; larger ones are read from `req.stream` (default 16 KiB). */
+  maxBodyLength: number;
   /** Where unhandled errors are reported. */
   logError: (err: unknown, req: Request) => void;
+  /**
+   * Answers `OPTIONS` for a path whose routes do not take it; replaceable, as Microdot's
+   * `options_handler` (CORS wraps it). `undefined`: such requests get a 405, as other methods.
+   *
+   * @example
+   * ```ts
+   * app.optionsHandler = (req, allow) => ({ Allow: allow.join(', '), 'Accept-Patch': 'application/json' });
+   * ```
+   */
+  optionsHandler: OptionsHandler | undefined = defaultOptionsHandler;
 
   readonly #router = new Router<MicrodotBase>();
   #beforeRequest: BeforeRequestHook[] = [];
@@ -54,11 +80,8 @@ export class MicrodotBase {
   readonly #errors = new ErrorHandlers();
 
   constructor(options: MicrodotOptions = {}) {
-    const max = options.maxContentLength ?? 16 * 1024;
-    if (!Number.isSafeInteger(max) || max < 0) {
-      throw new TypeError('maxContentLength must be a non-negative integer (bytes)');
-    }
-    this.maxContentLength = max;
+    this.maxContentLength = byteLimit('maxContentLength', options.maxContentLength);
+    this.maxBodyLength = byteLimit('maxBodyLength', options.maxBodyLength);
     this.logError =
       options.logError ??
       ((err, req) => console.error(`Unhandled error in ${req.method} ${req.path}:`, err));
@@ -205,11 +228,14 @@ export class MicrodotBase {
     }
     if (route === undefined) {
       if (allowed === undefined) return this.handleError(req, routingError(404, 'Not found'));
-      if (req.method === 'OPTIONS') return new Response(null, 200, { allow: allowList(allowed) });
+      if (req.method === 'OPTIONS' && this.optionsHandler !== undefined) {
+        return this.#answerOptions(req, this.optionsHandler, allowedMethods(allowed));
+      }
       const notAllowed = routingError(405, 'Method not allowed');
       allowOf.set(notAllowed, allowList(allowed));
       return this.handleError(req, notAllowed);
     }
+    req.route = route.handler;
     req.urlArgs = args;
     req.urlPrefix = route.urlPrefix;
     req.subapp = route.subapp;
@@ -264,6 +290,21 @@ export class MicrodotBase {
         res.setHeader('Allow', allow);
     }
     if (local !== undefined) res = await this.#afterError(req, res, local.#afterErrorRequest);
+    return this.#afterError(req, res, this.#afterErrorRequest);
+  }
+
+  /** The {@link MicrodotBase.optionsHandler} answer, then the after-error hooks (as Microdot). */
+  async #answerOptions(
+    req: Request,
+    handler: OptionsHandler,
+    allow: readonly string[],
+  ): Promise<Response> {
+    let res: Response;
+    try {
+      res = new Response(null, 200, await handler(req, allow));
+    } catch (err) {
+      return this.handleError(req, err);
+    }
     return this.#afterError(req, res, this.#afterErrorRequest);
   }
 
@@ -381,6 +422,15 @@ export class MicrodotBase {
       return this.handleError(req, err);
     }
   }
+}
+
+/** A byte limit option: a non-negative integer, 16 KiB when not given. */
+function byteLimit(name: string, value: number | undefined): number {
+  const limit = value ?? 16 * 1024;
+  if (!Number.isSafeInteger(limit) || limit < 0) {
+    throw new TypeError(`${name} must be a non-negative integer (bytes), such as 1024 * 1024`);
+  }
+  return limit;
 }
 
 /** The `Allow` list of each 405 that routing raised. */

@@ -1,12 +1,15 @@
 import type { MicrodotBase } from './app.js';
+import type { BodyStream } from './body-stream.js';
 import { HTTPException } from './http-exception.js';
 import type { RawHeaders } from './internal/header-map.js';
+import { readBody } from './internal/read-body.js';
 import { Request } from './request.js';
 import type { Response, StreamBody } from './response.js';
 
 /**
  * Serves a Web-standard request with `app` (see `Microdot.fetch`). The body is read only when
- * its declared length is within `app.maxContentLength`, and reading stops past it.
+ * its declared length is within `app.maxContentLength`, and reading stops past it; a body over
+ * `app.maxBodyLength` is left to the handler as `req.stream`.
  */
 export async function handleFetch(
   app: MicrodotBase,
@@ -32,9 +35,15 @@ export async function handleFetch(
     scheme: target.protocol === 'https:' ? ('https' as const) : ('http' as const),
   };
   let body: Uint8Array | undefined;
+  let stream: BodyStream | undefined;
   if (request.body !== null) {
-    body = await readBody(request.body, app.maxContentLength);
-    if (body === undefined) {
+    const declared = request.headers.get('content-length');
+    const read = await readBody(
+      readerChunks(request.body),
+      app,
+      declared === null ? undefined : Number(declared),
+    );
+    if ('tooLarge' in read) {
       const res = await app.handleError(
         new Request(init),
         new HTTPException(413, { message: 'Payload too large' }),
@@ -42,8 +51,10 @@ export async function handleFetch(
       res.headers.connection = 'close';
       return toWeb(res, init.method);
     }
+    if ('body' in read) body = read.body;
+    else stream = read.stream;
   }
-  const req = new Request({ ...init, body });
+  const req = new Request({ ...init, body, stream });
   const res = await app.dispatch(req);
   try {
     return toWeb(res, init.method);
@@ -54,31 +65,19 @@ export async function handleFetch(
   }
 }
 
-/** The whole body, or `undefined` as soon as it passes `limit` bytes. */
-async function readBody(
-  stream: ReadableStream<Uint8Array>,
-  limit: number,
-): Promise<Uint8Array | undefined> {
+/** The chunks of a Web stream, as an iterator that cancels the stream when stopped early. */
+function readerChunks(stream: ReadableStream<Uint8Array>): AsyncIterator<Uint8Array> {
   const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
+  return {
+    async next() {
+      const { done, value } = await reader.read();
+      return done ? { done: true, value: undefined } : { done: false, value };
+    },
+    async return() {
       await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+      return { done: true, value: undefined };
+    },
+  };
 }
 
 function toWeb(res: Response, method: string): globalThis.Response {

@@ -1,5 +1,5 @@
 import type { Request } from './request.js';
-import { type BodyInput, type HeadersInput, Response } from './response.js';
+import { type BodyInput, type HeaderRecord, type HeadersInput, Response } from './response.js';
 
 /** What a handler may return; see {@link toResponse} for how each is sent. */
 export type HandlerResult =
@@ -20,6 +20,22 @@ export type Handler<P = Record<string, unknown>> = (
 
 /** A before-request hook: returning anything but `undefined` short-circuits the request. */
 export type BeforeRequestHook = (req: Request) => HandlerResult | Promise<HandlerResult>;
+
+/**
+ * The automatic answer to an `OPTIONS` request for a path whose routes do not take OPTIONS
+ * (Microdot's `options_handler`): the headers of a 200 answer with no body. `allow` lists the
+ * methods the path's routes accept (with HEAD and OPTIONS). Before-request hooks do not run on
+ * it (a CORS preflight carries no credentials); after-error-request hooks do, as in Microdot.
+ */
+export type OptionsHandler = (
+  req: Request,
+  allow: readonly string[],
+) => HeaderRecord | Promise<HeaderRecord>;
+
+/** The default {@link OptionsHandler}: `Allow` with the path's methods. */
+export function defaultOptionsHandler(_req: Request, allow: readonly string[]): HeaderRecord {
+  return { Allow: allow.join(', ') };
+}
 
 /** An error handler: turns an error (or an HTTP status) into a response. */
 export type ErrorHandler<E = unknown> = (

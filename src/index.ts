@@ -1,9 +1,12 @@
 export { type ErrorClass, MicrodotBase, type MicrodotOptions, type MountOptions } from './app.js';
+export type { BodyStream } from './body-stream.js';
 export {
   type BeforeRequestHook,
+  defaultOptionsHandler,
   type ErrorHandler,
   type Handler,
   type HandlerResult,
+  type OptionsHandler,
   toResponse,
 } from './handler.js';
 export { abort, HTTPException, type HTTPExceptionOptions } from './http-exception.js';
@@ -24,3 +27,4 @@ export {
 } from './response.js';
 export { URLPattern } from './url-pattern.js';
 export { CookieError, type CookieOptions } from './utils/cookie.js';
+export { unwrap, wraps } from './wraps.js';

@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { MicrodotBase } from './app.js';
+import { BodyStream } from './body-stream.js';
 import { HTTPException } from './http-exception.js';
+import { nodeBodyChunks } from './internal/node-body.js';
 import { reasonPhrase } from './internal/status.js';
 import { Request } from './request.js';
 import type { Response, StreamBody } from './response.js';
@@ -34,30 +36,47 @@ export function createNodeHandler(app: MicrodotBase): NodeHandler {
       tooLarge(app, nreq, nres, url);
       return;
     }
+    if (declared !== undefined && Number(declared) > app.maxBodyLength) {
+      // Too large to hold: the handler reads it from `req.stream` as it arrives.
+      const stream = new BodyStream([], nodeBodyChunks(nreq), app.maxContentLength);
+      dispatch(app, newRequest(app, nreq, url, undefined, stream), nres);
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
-    let done = false;
-    nreq.on('data', (chunk: Buffer) => {
-      if (done) return;
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > app.maxContentLength) {
-        done = true;
+        stop();
         chunks.length = 0;
         tooLarge(app, nreq, nres, url);
         return;
       }
       chunks.push(chunk);
-    });
-    nreq.on('end', () => {
-      if (done) return;
-      done = true;
+      if (size > app.maxBodyLength) {
+        // A chunked body that outgrew maxBodyLength: stream what came so far and the rest.
+        stop();
+        const stream = new BodyStream(chunks, nodeBodyChunks(nreq), app.maxContentLength);
+        dispatch(app, newRequest(app, nreq, url, undefined, stream), nres);
+      }
+    };
+    const onEnd = () => {
+      stop();
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
       dispatch(app, newRequest(app, nreq, url, body), nres);
-    });
-    nreq.on('error', () => {
-      done = true;
+    };
+    const onError = () => {
+      stop();
       nres.destroy();
-    });
+    };
+    const stop = () => {
+      nreq.off('data', onData);
+      nreq.off('end', onEnd);
+      nreq.off('error', onError);
+    };
+    nreq.on('data', onData);
+    nreq.on('end', onEnd);
+    nreq.on('error', onError);
   };
 }
 
@@ -66,6 +85,7 @@ function newRequest(
   nreq: IncomingMessage,
   url: string,
   body: Buffer | undefined,
+  stream?: BodyStream,
 ): Request {
   const socket = nreq.socket;
   return new Request({
@@ -74,6 +94,7 @@ function newRequest(
     url,
     headers: nreq.headers,
     body,
+    stream,
     clientAddr: socket.remoteAddress ?? '',
     scheme: (socket as TLSSocket).encrypted ? 'https' : 'http',
   });
@@ -130,6 +151,11 @@ function send(app: MicrodotBase, req: Request, res: Response, nres: ServerRespon
   const headers: string[] = [];
   for (const name in own) headers.push(name, own[name]!);
   for (const cookie of res.cookies) headers.push('set-cookie', cookie);
+  // A streamed body the handler did not read to the end: close the connection rather than
+  // read (up to maxContentLength of) the rest to reach the next request.
+  if (req.streamed && !req.stream.complete && own.connection === undefined) {
+    headers.push('connection', 'close');
+  }
   if (NO_BODY_STATUS.has(status) || status < 200) {
     body = null;
   } else if (isStream(body)) {

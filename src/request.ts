@@ -1,4 +1,6 @@
 import type { MicrodotBase } from './app.js';
+import { BodyStream } from './body-stream.js';
+import type { Handler } from './handler.js';
 import { HTTPException } from './http-exception.js';
 import { isJsonType } from './internal/content-type.js';
 import { HeaderMap, type RawHeaders } from './internal/header-map.js';
@@ -23,8 +25,10 @@ export interface RequestInit {
   url: string;
   /** The headers, by lower-case name. */
   headers: RawHeaders;
-  /** The whole body (empty when there is none). */
+  /** The whole body (empty when there is none, or when it comes as `stream`). */
   body?: Uint8Array;
+  /** A body too large to hold (over `maxBodyLength`), to be read as it arrives. */
+  stream?: BodyStream;
   /** The client's address. */
   clientAddr?: string;
   /** `https` when the connection is TLS. */
@@ -58,7 +62,10 @@ export class Request {
   readonly path: string;
   /** The query string (after `?`), or the empty string. */
   readonly queryString: string;
-  /** The raw body bytes. */
+  /**
+   * The raw body bytes, when the body is at most the app's `maxBodyLength`; else empty, and the
+   * body is read from {@link Request.stream}.
+   */
   readonly body: Uint8Array;
   /** A place for the application's own per-request data. */
   g: Record<string, unknown> = {};
@@ -68,6 +75,12 @@ export class Request {
   urlPrefix = '';
   /** The mounted sub-application that serves this route, if any. */
   subapp: MicrodotBase | undefined;
+  /**
+   * The handler of the route this request matched, as registered (Microdot's
+   * `request.route`), set before the before-request hooks run; `undefined` for a 404, a 405 or
+   * the automatic OPTIONS answer. Extensions find their marks on it with `unwrap`.
+   */
+  route: Handler | undefined;
 
   readonly #raw: RawHeaders;
   #headers: HeaderMap | undefined;
@@ -75,6 +88,9 @@ export class Request {
   #cookies: Record<string, string> | undefined;
   #json: unknown;
   #form: MultiDict<string> | null | undefined;
+  #stream: BodyStream | undefined;
+  /** Whether the body is too large to hold and comes only through {@link Request.stream}. */
+  readonly streamed: boolean;
   /** @internal Hooks registered with {@link Request.afterRequest}. */
   afterRequestHooks: AfterRequestHook[] | undefined;
 
@@ -84,6 +100,8 @@ export class Request {
     this.url = init.url;
     this.#raw = init.headers;
     this.body = init.body ?? EMPTY;
+    this.#stream = init.stream;
+    this.streamed = init.stream !== undefined;
     this.clientAddr = init.clientAddr ?? '';
     this.scheme = init.scheme ?? 'http';
     const q = init.url.indexOf('?');
@@ -140,9 +158,34 @@ export class Request {
     return parsed === undefined ? cookieValue(this.header('cookie'), name) : parsed[name];
   }
 
+  /**
+   * The body as it arrives: an async iterable of chunks, readable once (Microdot's
+   * `request.stream`). For a body read whole it yields `req.body`; for a larger one (over the
+   * app's `maxBodyLength`) it is the only way to the body.
+   *
+   * @example
+   * ```ts
+   * app.post('/upload', async (req) => {
+   *   let size = 0;
+   *   for await (const chunk of req.stream) size += chunk.byteLength;
+   *   return { size };
+   * });
+   * ```
+   */
+  get stream(): BodyStream {
+    this.#stream ??= new BodyStream(
+      this.body.byteLength === 0 ? [] : [this.body],
+      undefined,
+      Infinity,
+    );
+    return this.#stream;
+  }
+
   /** The `Content-Length` of the body (0 when absent). */
   get contentLength(): number {
-    return this.body.byteLength;
+    if (!this.streamed) return this.body.byteLength;
+    const declared = Number(this.header('content-length'));
+    return Number.isSafeInteger(declared) ? declared : 0;
   }
 
   /** The `Content-Type` header, if sent. */
@@ -150,9 +193,19 @@ export class Request {
     return this.header('content-type');
   }
 
-  /** The body as text (UTF-8). */
+  /** The body as text (UTF-8). A body read from {@link Request.stream} answers 413 here. */
   get text(): string {
+    this.#whole();
     return decoder.decode(this.body);
+  }
+
+  /** Refuses to parse a body that was never held (over `maxBodyLength`) as if it were empty. */
+  #whole(): void {
+    if (this.streamed) {
+      throw new HTTPException(413, {
+        message: 'Payload too large to read whole: raise maxBodyLength or read req.stream',
+      });
+    }
   }
 
   /**
@@ -165,6 +218,7 @@ export class Request {
       if (!isJsonType(type)) {
         return undefined;
       }
+      this.#whole();
       try {
         this.#json = JSON.parse(this.text);
       } catch (err) {
@@ -184,6 +238,7 @@ export class Request {
       if (type === undefined || !/^application\/x-www-form-urlencoded\b/i.test(type)) {
         this.#form = null;
       } else {
+        this.#whole();
         try {
           this.#form = parseQuery(this.text);
         } catch (err) {

@@ -115,10 +115,15 @@ export class Router<S = unknown> {
  * the application always answers.
  */
 export function allowList(methods: ReadonlySet<string>): string {
+  return allowedMethods(methods).join(', ');
+}
+
+/** The methods of an `Allow` header, as a list (for `optionsHandler`). */
+export function allowedMethods(methods: ReadonlySet<string>): string[] {
   const allow = [...methods];
   if (methods.has('GET') && !methods.has('HEAD')) allow.push('HEAD');
   if (!methods.has('OPTIONS')) allow.push('OPTIONS');
-  return allow.join(', ');
+  return allow;
 }
 
 function accepts(route: Route<unknown>, method: string): boolean {

@@ -2,6 +2,7 @@ import type { MicrodotBase } from './app.js';
 import { HTTPException } from './http-exception.js';
 import { jsonBodyOf } from './internal/content-type.js';
 import type { RawHeaders } from './internal/header-map.js';
+import { chunksOf, readBody } from './internal/read-body.js';
 import { Request } from './request.js';
 import type { Response } from './response.js';
 import { parseSetCookie } from './utils/cookie.js';
@@ -116,9 +117,18 @@ export class TestClient {
     headers: RawHeaders,
     body: Uint8Array | undefined,
   ): Promise<TestResponse> {
-    const req = new Request({ app: this.app, method, url, headers, body, clientAddr: '127.0.0.1' });
+    const init = { app: this.app, method, url, headers, clientAddr: '127.0.0.1' };
+    const read =
+      body === undefined
+        ? { body: undefined }
+        : await readBody(chunksOf(body), this.app, body.byteLength);
+    const req = new Request({
+      ...init,
+      body: 'body' in read ? read.body : undefined,
+      stream: 'stream' in read ? read.stream : undefined,
+    });
     const res =
-      body !== undefined && body.byteLength > this.app.maxContentLength
+      'tooLarge' in read
         ? await this.app.handleError(req, new HTTPException(413, { message: 'Payload too large' }))
         : await this.app.dispatch(req);
     return toTestResponse(res, method, await bodyBytes(res, method));

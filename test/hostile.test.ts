@@ -10,57 +10,7 @@ import { Microdot, Response, type RunningServer, redirect } from '../src/index.j
 import { Session, withSession } from '../src/session/index.js';
 import type { InvalidReason } from '../src/session/options.js';
 import { quietApp, rawRequest } from './helpers/clients.js';
-
-/** What came back on a raw connection. */
-interface Exchange {
-  /** Every byte the server sent. */
-  raw: Buffer;
-  /** The same bytes as latin1 text (one char per byte). */
-  text: string;
-  /** Whether the server closed the connection (rather than our timeout). */
-  closed: boolean;
-  /** Milliseconds from connecting to the end. */
-  ms: number;
-}
-
-/**
- * Opens a connection to 127.0.0.1:`port`, writes `data` (or lets `write` drive the socket),
- * and collects what comes back until the server closes or `timeoutMs` passes.
- */
-function exchange(
-  port: number,
-  data: string | Buffer | ((write: (chunk: string | Buffer) => boolean) => void),
-  timeoutMs = 4000,
-): Promise<Exchange> {
-  return new Promise((resolve) => {
-    const t0 = Date.now();
-    const socket = connect(port, '127.0.0.1');
-    const chunks: Buffer[] = [];
-    let closed = true;
-    const timer = setTimeout(() => {
-      closed = false;
-      socket.destroy();
-    }, timeoutMs);
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    // A reset after the server answered and closed (we were still writing) is a close too.
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      clearTimeout(timer);
-      const raw = Buffer.concat(chunks);
-      resolve({ raw, text: raw.toString('latin1'), closed, ms: Date.now() - t0 });
-    });
-    const write = (chunk: string | Buffer): boolean =>
-      !socket.destroyed &&
-      socket.write(typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk);
-    if (typeof data === 'function') data(write);
-    else write(data);
-  });
-}
-
-/** The status codes of every response in `text`, in order. */
-function statuses(text: string): number[] {
-  return [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
-}
+import { exchange, statuses } from './helpers/raw-http.js';
 
 /** Asserts a header block is well formed: a status line, then `name: value` lines only. */
 function assertWellFormedHead(text: string): void {
@@ -73,7 +23,7 @@ function assertWellFormedHead(text: string): void {
 const TIMEOUT_MS = 1000;
 
 describe('hostile HTTP against a real server', () => {
-  const app = quietApp(new Microdot({ maxContentLength: 256 * 1024 }));
+  const app = quietApp(new Microdot({ maxContentLength: 256 * 1024, maxBodyLength: 256 * 1024 }));
   let server: RunningServer;
   let port: number;
 

@@ -1,6 +1,8 @@
 // The login example as a function, so tests can drive it in-process; login.ts runs it.
-// A port of Microdot's examples/sessions/login.py, with the user name HTML-escaped.
+// A port of Microdot's examples/sessions/login.py, with the user name HTML-escaped and every
+// form protected against cross-site request forgery (a login or logout posted by another site).
 import { Microdot, redirect } from 'microdot-ts';
+import { CSRF } from 'microdot-ts/csrf';
 import { Session, type SessionStore, withSession } from 'microdot-ts/session';
 
 const PAGE = (content: string) => `<!doctype html>
@@ -51,6 +53,10 @@ export function createLoginApp(options: LoginAppOptions): Microdot {
     ...(options.store === undefined ? {} : { store: options.store }),
     encrypt: options.encrypt ?? false,
   });
+  // Every POST below is refused (403) when a browser says it came from another site. SameSite
+  // cookies do not stop this: a top-level form post from another site still logs the victim
+  // in as the attacker, or out.
+  new CSRF(app);
 
   type Data = { username?: string };
 

@@ -1,5 +1,6 @@
 import type { Handler, HandlerResult } from '../handler.js';
 import type { Request } from '../request.js';
+import { wraps } from '../wraps.js';
 import { SessionConfigError } from './errors.js';
 import { kLoad, sessionOf } from './session.js';
 import type { SessionDict } from './session-dict.js';
@@ -31,8 +32,9 @@ export function withSession<
   ) => HandlerResult | Promise<HandlerResult>,
 ): Handler<P> {
   // Not async: a signed-cookie session is ready at once, so a handler that returns a plain value
-  // stays on the application's synchronous path.
-  return (req, params) => {
+  // stays on the application's synchronous path. `wraps`: marks on `handler` (csrf.exempt) stay
+  // visible through this wrapper.
+  const wrapper: Handler<P> = (req, params) => {
     const session =
       sessionOf(req.app) ?? (req.subapp === undefined ? undefined : sessionOf(req.subapp));
     if (session === undefined) {
@@ -45,4 +47,5 @@ export function withSession<
       ? dict.then((ready) => handler(req, ready, params))
       : handler(req, dict, params);
   };
+  return wraps(wrapper, handler);
 }

@@ -1,5 +1,6 @@
 // The SQL of PostgresStore, as text built once per table: pure, so it can be read (and tested)
 // apart from the connection handling. Every statement is one round trip and atomic on its own.
+import { META_KEY } from './store.js';
 
 /** `name` or `schema.name`, each part a plain identifier (quoted when used, so case is kept). */
 const QUALIFIED = /^(?:[A-Za-z_][A-Za-z0-9_]{0,47}\.)?[A-Za-z_][A-Za-z0-9_]{0,47}$/;
@@ -21,9 +22,21 @@ export interface PostgresSql {
   readonly get: string;
   /**
    * $1 id, $2 data to set (jsonb), $3 ttl ms, $4 user id or null, $5 replace, $6 keys to unset.
-   * Creates the session when absent, else merges (or replaces) in one statement.
+   * Creates the session when absent, else merges (or replaces) in one statement. Used for
+   * `replace` patches: only a fresh session creates a row.
    */
   readonly set: string;
+  /**
+   * $1 id, $2 data to set (jsonb), $3 ttl ms, $4 user id or null, $5 keys to unset. Merges into
+   * the live session only (a row lock orders parallel patches); returns a row when it did.
+   */
+  readonly patch: string;
+  /** $1 user id → `id`, `meta` (the meta key's jsonb), `expires_at` (epoch s) of each live session. */
+  readonly list: string;
+  /** $1 id, $2 user id: deletes the live session if it is that user's; returns a row when it did. */
+  readonly destroyOwned: string;
+  /** Deletes every row. */
+  readonly clear: string;
   /** $1 id. */
   readonly destroy: string;
   /** $1 id, $2 ttl ms. */
@@ -69,6 +82,20 @@ export function postgresSql(table: string): PostgresSql {
         data = ${merged},
         user_id = COALESCE($4::text, CASE WHEN ${live} THEN s.user_id END),
         expires_at = CASE WHEN ${merged} = '{}' THEN '-infinity' ELSE ${expiry(3)} END`,
+    patch: `
+      UPDATE ${t} AS s SET
+        data = (s.data - $5::text[]) || $2::jsonb,
+        user_id = COALESCE($4::text, s.user_id),
+        expires_at = CASE WHEN (s.data - $5::text[]) || $2::jsonb = '{}' THEN '-infinity'
+                          ELSE ${expiry(3)} END
+      WHERE s.id = $1 AND ${live}
+      RETURNING 1`,
+    list: `
+      SELECT id, data -> '${META_KEY}' AS meta,
+             floor(extract(epoch FROM expires_at))::bigint AS expires_at
+      FROM ${t} WHERE user_id = $1 AND expires_at > now()`,
+    destroyOwned: `DELETE FROM ${t} WHERE id = $1 AND user_id = $2 AND expires_at > now() RETURNING 1`,
+    clear: `DELETE FROM ${t}`,
     destroy: `DELETE FROM ${t} WHERE id = $1`,
     touch: `UPDATE ${t} SET expires_at = ${expiry(2)} WHERE id = $1 AND expires_at > now()`,
     destroyAll: `

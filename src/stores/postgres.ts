@@ -6,6 +6,7 @@ import {
   type SessionPatch,
   type SessionStore,
   type SetOptions,
+  type StoredSession,
   StoreUnavailableError,
 } from './store.js';
 
@@ -69,7 +70,7 @@ const UNAVAILABLE_STATE = /^(08|53|57P0[1-4]|58|40001|40P01|55P03|57014)/;
  * import { PostgresStore } from 'microdot-ts/stores/postgres';
  * const store = new PostgresStore({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' });
  * await store.migrate(); // optional: the first call creates the table too
- * await store.set('id', { set: { user: 'ana' }, unset: [] }, { ttl: 3600, userId: 'ana' });
+ * await store.set('id', { set: { user: 'ana' }, unset: [], replace: true }, { ttl: 3600, userId: 'ana' });
  * await store.destroyAll('ana'); // 1
  * await store.close();
  * ```
@@ -78,7 +79,10 @@ export class PostgresStore implements SessionStore {
   readonly #pool: pg.Pool;
   readonly #ownsPool: boolean;
   readonly #sql: PostgresSql;
-  readonly #names: Record<'get' | 'set' | 'destroy' | 'touch' | 'destroyAll', string>;
+  readonly #names: Record<
+    'get' | 'set' | 'patch' | 'destroy' | 'touch' | 'destroyAll' | 'list' | 'destroyOwned',
+    string
+  >;
   readonly #timer: ReturnType<typeof setInterval> | undefined;
   #migrated: Promise<void> | undefined;
 
@@ -109,6 +113,9 @@ export class PostgresStore implements SessionStore {
     this.#names = {
       get: `microdot:${table}:get`,
       set: `microdot:${table}:set`,
+      patch: `microdot:${table}:patch`,
+      list: `microdot:${table}:list`,
+      destroyOwned: `microdot:${table}:destroyOwned`,
       destroy: `microdot:${table}:destroy`,
       touch: `microdot:${table}:touch`,
       destroyAll: `microdot:${table}:destroyAll`,
@@ -165,7 +172,7 @@ export class PostgresStore implements SessionStore {
     return (rows[0]?.data as SessionData | undefined) ?? undefined;
   }
 
-  async set(id: string, patch: SessionPatch, options: SetOptions): Promise<void> {
+  async set(id: string, patch: SessionPatch, options: SetOptions): Promise<boolean> {
     const ttlMs = ttlToMs(options.ttl);
     const unset = [...patch.unset];
     const pairs: string[] = [];
@@ -186,8 +193,14 @@ export class PostgresStore implements SessionStore {
     }
     // A key with U+0000 was never stored (see above), and PostgreSQL text cannot carry it.
     const gone = unset.filter((key) => !key.includes('\0'));
-    const values = [id, data, ttlMs, userId, patch.replace === true, gone];
-    await this.#query(this.#sql.set, values, this.#names.set);
+    if (patch.replace === true) {
+      await this.#query(this.#sql.set, [id, data, ttlMs, userId, true, gone], this.#names.set);
+      return true;
+    }
+    // Only a fresh session creates a row: a patch applies to a live one, or to nothing.
+    const values = [id, data, ttlMs, userId, gone];
+    const { rowCount } = await this.#query(this.#sql.patch, values, this.#names.patch);
+    return rowCount === 1;
   }
 
   async destroy(id: string): Promise<void> {
@@ -203,6 +216,31 @@ export class PostgresStore implements SessionStore {
     if (userId.includes('\0')) return 0; // refused by set, so it owns no session
     const { rows } = await this.#query(this.#sql.destroyAll, [userId], this.#names.destroyAll);
     return Number(rows[0]?.n ?? 0);
+  }
+
+  async list(userId: string): Promise<StoredSession[]> {
+    if (userId.includes('\0')) return [];
+    const { rows } = await this.#query(this.#sql.list, [userId], this.#names.list);
+    return rows.map((row) => ({
+      id: row.id as string,
+      expiresAt: Number(row.expires_at),
+      meta: row.meta ?? undefined,
+    }));
+  }
+
+  async destroyOwned(userId: string, id: string): Promise<boolean> {
+    if (userId.includes('\0')) return false;
+    const values = [id, userId];
+    const { rowCount } = await this.#query(
+      this.#sql.destroyOwned,
+      values,
+      this.#names.destroyOwned,
+    );
+    return rowCount === 1;
+  }
+
+  async clear(): Promise<void> {
+    await this.#query(this.#sql.clear, []);
   }
 
   /** Stops the sweep, and ends the pool if the store made it; a pool you passed stays open. */

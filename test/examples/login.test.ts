@@ -39,6 +39,33 @@ describe('login example, in-process', () => {
     assert.match(res.text, /Please give a user name/);
   });
 
+  test('login and logout posted by another site are refused (403) and change nothing', async () => {
+    const client = new TestClient(createLoginApp({ secretKey: KEY }));
+    await client.post('/', { body: 'username=victim', headers: FORM });
+    const before = client.cookies();
+    const crossSite: Record<string, string>[] = [
+      { 'Sec-Fetch-Site': 'cross-site', Origin: 'http://localhost:9999' },
+      { Origin: 'http://localhost:9999', Host: '127.0.0.1:5000' }, // an older browser
+    ];
+    for (const cross of crossSite) {
+      let res = await client.post('/', {
+        body: 'username=attacker',
+        headers: { ...FORM, ...cross },
+      });
+      assert.equal(res.statusCode, 403);
+      assert.match(res.text, /sent from another web site/);
+      assert.equal(res.headers['set-cookie'], undefined);
+      res = await client.post('/logout', { headers: { ...FORM, ...cross } });
+      assert.equal(res.statusCode, 403);
+      assert.equal(res.headers['set-cookie'], undefined);
+    }
+    assert.deepEqual(client.cookies(), before);
+    assert.match((await client.get('/')).text, /Hello <b>victim<\/b>!/);
+    const own = { 'Sec-Fetch-Site': 'same-origin', Origin: 'http://127.0.0.1:5000' };
+    assert.equal((await client.post('/logout', { headers: { ...FORM, ...own } })).statusCode, 302);
+    assert.match((await client.get('/')).text, /You are not logged in\./);
+  });
+
   test('escapeHtml escapes the five HTML-special characters', () => {
     assert.equal(
       escapeHtml(`<a href="x">'&'</a>`),

@@ -1,0 +1,3 @@
+// microdot-ts/csrf: cross-site request forgery protection (Microdot's csrf.py).
+export { CSRF, type CSRFOptions } from './csrf.js';
+export type { CsrfReason, CsrfVerdict } from './verdict.js';
