@@ -60,7 +60,8 @@ export interface SessionOptions {
   /**
    * The data key that names the session's user, for `destroyAll`, `listSessions` and
    * `maxSessionsPerUser` (default `userId`). Its value must be a string or a finite number
-   * (`42` and `'42'` are the same user); `save()` refuses anything else.
+   * (`42` and `'42'` are the same user); `save()` refuses anything else. A session without it
+   * is indexed by `_user_id`, where `microdot-ts/login` keeps the logged-in user.
    */
   userKey?: string;
   /**

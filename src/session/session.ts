@@ -261,6 +261,19 @@ export class Session {
     return claims;
   }
 
+  /**
+   * The Session attached to the application serving `req` (or to the mounted sub-application
+   * whose route matched), or `undefined`: how an extension such as `microdot-ts/login` finds it.
+   *
+   * @example
+   * ```ts
+   * const session = Session.of(req) ?? abort(500, 'no session configured');
+   * ```
+   */
+  static of(req: Request): Session | undefined {
+    return sessionOf(req.app) ?? (req.subapp === undefined ? undefined : sessionOf(req.subapp));
+  }
+
   #storeMode(method: string): StoreMode {
     const mode = this.#ctx.mode;
     if (mode instanceof StoreMode) return mode;

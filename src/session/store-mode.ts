@@ -123,8 +123,9 @@ export class StoreMode implements SessionMode {
       return;
     }
     if (fresh && oldSid !== undefined) await storeCall(() => store.destroy(oldSid));
-    if (userId !== undefined && (fresh || Object.hasOwn(patch.set, o.userKey)))
-      await this.#limit(userId, sid);
+    const userChanged =
+      Object.hasOwn(patch.set, o.userKey) || Object.hasOwn(patch.set, LOGIN_USER_KEY);
+    if (userId !== undefined && (fresh || userChanged)) await this.#limit(userId, sid);
     const claims = {
       sid,
       iat: rs.claims.iat,
@@ -166,7 +167,11 @@ export class StoreMode implements SessionMode {
 
   /** The normalised user id of `data`, or `undefined` when it names no user. */
   #userIdOf(data: Record<string, unknown>): string | undefined {
-    const key = this.#ctx.options.userKey;
+    let key = this.#ctx.options.userKey;
+    // A session without it that a login made (microdot-ts/login, Python Microdot) is indexed by
+    // the login's `_user_id`: no configuration needed.
+    if ((data[key] === undefined || data[key] === null) && data[LOGIN_USER_KEY] != null)
+      key = LOGIN_USER_KEY;
     const value = data[key];
     if (value === undefined || value === null) return undefined;
     return normalizeUserId(value, `session key "${key}"`);
@@ -226,6 +231,9 @@ export class StoreMode implements SessionMode {
     return storeCall(() => this.#store.clear());
   }
 }
+
+/** The data key where `microdot-ts/login` (and Python Microdot's login) keep the user's id. */
+const LOGIN_USER_KEY = '_user_id';
 
 /** Per-key changes from the data as loaded to `data` (last write wins per key in the store). */
 function diff(loaded: Map<string, string>, data: Record<string, unknown>): SessionPatch {
