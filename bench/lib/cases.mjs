@@ -48,7 +48,7 @@ export const CASES = [
     target: { ratio: 0.6 },
   },
   { name: 'microdot-session-rw', kind: 'rw', cookie: 'self', target: { ratio: 0.45 } },
-  { name: 'microdot-session-encrypted-rw', kind: 'rw', cookie: 'self', target: { ratio: 0.38 } },
+  { name: 'microdot-session-encrypted-rw', kind: 'rw', cookie: 'self', target: { ratio: 0.4 } },
   // Distinct cookies, as a site behind several instances without affinity sees them: each
   // request verifies, counts and re-signs a cookie no instance has seen lately.
   { name: 'raw-hs256-20000-users', server: 'raw-hs256', kind: 'rw', users: 20_000, sealed: 'jws' },

@@ -1,5 +1,5 @@
 // microdot-ts encrypted (JWE dir+A256GCM) session cookie: decrypt, count + 1, re-encrypt,
-// Set-Cookie (target: >= 0.38 of raw-hello).
+// Set-Cookie (target: >= 0.40 of raw-hello).
 import { Microdot } from 'microdot-ts';
 import { Session, withSession } from 'microdot-ts/session';
 
