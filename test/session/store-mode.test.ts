@@ -1,5 +1,6 @@
-// Server-side sessions (issue 5): the same Session API over MemoryStore, SqliteStore and a real
-// Redis at 127.0.0.1:6379; the cookie carries only a signed session id.
+// Server-side sessions (issue 5): the same Session API over MemoryStore, SqliteStore, a real
+// Redis at 127.0.0.1:6379 and a real PostgreSQL at 127.0.0.1:5432 (tables of its own, dropped
+// after); the cookie carries only a signed session id.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -7,6 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import pg from 'pg';
 import { Microdot } from '../../src/index.js';
 import {
   META_KEY,
@@ -17,6 +19,7 @@ import {
   type SessionStore,
   withSession,
 } from '../../src/session/index.js';
+import { PostgresStore } from '../../src/stores/postgres.js';
 import { RedisStore } from '../../src/stores/redis.js';
 import { SqliteStore } from '../../src/stores/sqlite.js';
 import type { TestClient, TestResponse } from '../../src/test-client.js';
@@ -25,9 +28,16 @@ import { MODES } from '../helpers/clients.js';
 const KEY = 'store-mode-secret-key-0123456789abcdefghij';
 const dir = mkdtempSync(join(tmpdir(), 'microdot-store-mode-'));
 const stores: SessionStore[] = [];
+const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
+const pgTables: string[] = [];
 after(async () => {
   await Promise.all(stores.map((s) => s.close?.()));
   rmSync(dir, { recursive: true, force: true });
+  if (pgTables.length === 0) return;
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  for (const table of pgTables) await client.query(`DROP TABLE IF EXISTS "${table}"`);
+  await client.end();
 });
 
 const FACTORIES: [string, () => SessionStore][] = [
@@ -40,6 +50,14 @@ const FACTORIES: [string, () => SessionStore][] = [
         url: 'redis://127.0.0.1:6379',
         prefix: `test:${randomBytes(6).toString('hex')}:`,
       }),
+  ],
+  [
+    'postgres',
+    () => {
+      const table = `microdot_test_mode_${randomBytes(6).toString('hex')}`;
+      pgTables.push(table);
+      return new PostgresStore({ connectionString: PG_URL, table });
+    },
   ],
 ];
 
