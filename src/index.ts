@@ -25,6 +25,7 @@ export {
   Response,
   redirect,
 } from './response.js';
+export type { UploadedFile } from './uploaded-file.js';
 export { URLPattern } from './url-pattern.js';
 export { CookieError, type CookieOptions } from './utils/cookie.js';
 export { unwrap, wraps } from './wraps.js';
