@@ -1,6 +1,7 @@
 import { Busboy, type BusboyFileStream } from '@fastify/busboy';
 import { HTTPException, type Request } from '../index.js';
 import { FileUpload } from './file-upload.js';
+import { PartHeaderCheck } from './header-check.js';
 
 /** Limits of a multipart body; each one exceeded gives a 413. */
 export interface MultipartOptions {
@@ -72,7 +73,7 @@ export class FormDataIter implements AsyncIterable<FormPart> {
     if (value.length === 0 || value.length > MAX_BOUNDARY) {
       throw new HTTPException(400, { message: 'Malformed multipart body: bad boundary' });
     }
-    const parse = new MultipartParse(this.#req, type, this.#options);
+    const parse = new MultipartParse(this.#req, type, value, this.#options);
     try {
       for (;;) {
         const part = await parse.next();
@@ -95,8 +96,10 @@ class MultipartParse {
   #stopped = false;
   #wake: (() => void) | undefined;
   #file: BusboyFileStream | undefined;
+  readonly #check: PartHeaderCheck;
 
-  constructor(req: Request, type: string, options: MultipartOptions) {
+  constructor(req: Request, type: string, boundary: string, options: MultipartOptions) {
+    this.#check = new PartHeaderCheck(boundary);
     try {
       this.#busboy = Busboy({
         headers: { 'content-type': type },
@@ -167,13 +170,21 @@ class MultipartParse {
     try {
       for await (const chunk of req.stream) {
         if (this.#stopped || this.#failure !== undefined) return;
+        const problem = this.#check.write(chunk);
+        if (problem !== undefined) {
+          this.#fail(new HTTPException(400, { message: problem }));
+          return;
+        }
         await new Promise<void>((resolve, reject) => {
           const onStop = () => resolve();
           this.#onStop = onStop;
           bb.write(chunk, (err) => (err ? reject(err) : resolve()));
         });
       }
-      if (!this.#stopped && this.#failure === undefined) bb.end();
+      if (this.#stopped || this.#failure !== undefined) return;
+      const problem = this.#check.end();
+      if (problem !== undefined) this.#fail(new HTTPException(400, { message: problem }));
+      else bb.end();
     } catch (err) {
       this.#fail(
         err instanceof HTTPException
