@@ -4,7 +4,7 @@ const MAX_BYTES = 255;
 /**
  * Reduces a client's file name to a safe base name: control characters (NUL, CR, LF, …) are
  * dropped, then everything up to the last `/` or `\` (a path, from any OS), then leading dots
- * (no `..`, no hidden files) and surrounding spaces, and the result is cut to 255 UTF-8 bytes
+ * and spaces (no `..`, no hidden files), trailing spaces, and the result is cut to 255 UTF-8 bytes
  * on a character boundary. The result may be empty; it never names a directory.
  *
  * @example
@@ -13,10 +13,9 @@ const MAX_BYTES = 255;
  * safeFilename('..'); // ''
  */
 export function safeFilename(raw: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to remove them.
   let name = raw.replace(/[\u0000-\u001f\u007f]/g, '');
   name = name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
-  name = name.trim().replace(/^\.+/, '').trim();
+  name = name.replace(/^[\s.]+/, '').trim();
   // Lone surrogates cannot be encoded: drop them rather than let them become U+FFFD.
   name = name.replace(
     /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
@@ -31,5 +30,5 @@ export function safeFilename(raw: string): string {
     out += ch;
     bytes += size;
   }
-  return out;
+  return out.trimEnd();
 }

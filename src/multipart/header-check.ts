@@ -4,7 +4,6 @@ const MAX_HEADER_BLOCK = 16 * 1024;
 const CRLF = Buffer.from('\r\n');
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 /** A header line: a token, a colon, then visible characters, spaces, tabs or obs-text only. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: tabs are allowed, other controls are not.
 const HEADER_LINE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[\t\x20-\x7e\x80-\xff]*$/;
 const DISPOSITION = /^content-disposition:[\t ]*form-data[\t ]*(;|$)/i;
 
