@@ -5,6 +5,7 @@ import type { RawHeaders } from './internal/header-map.js';
 import { readBody } from './internal/read-body.js';
 import { Request } from './request.js';
 import type { Response, StreamBody } from './response.js';
+import { UPGRADE_UNAVAILABLE } from './upgrade.js';
 
 /**
  * Serves a Web-standard request with `app` (see `Microdot.fetch`). The body is read only when
@@ -56,6 +57,13 @@ export async function handleFetch(
   }
   const req = new Request({ ...init, body, stream });
   const res = await app.dispatch(req);
+  if (res.upgrade !== undefined) {
+    // Bun's server.upgrade() and Deno.upgradeWebSocket() are not wired: see the README.
+    return new globalThis.Response(UPGRADE_UNAVAILABLE, {
+      status: 501,
+      headers: { 'content-type': 'text/plain; charset=UTF-8' },
+    });
+  }
   try {
     return toWeb(res, init.method);
   } catch (err) {

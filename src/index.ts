@@ -15,6 +15,7 @@ export { Microdot } from './microdot.js';
 export { MultiDict } from './multidict.js';
 export type { RunningServer, ServerOptions } from './node.js';
 export type { NodeHandler } from './node-handler.js';
+export type { UpgradeHandler } from './node-upgrade.js';
 export type { PathParams } from './path-params.js';
 export { type AfterRequestHook, Request, type RequestInit } from './request.js';
 export {
@@ -25,6 +26,7 @@ export {
   Response,
   redirect,
 } from './response.js';
+export type { NodeUpgrade, UpgradeFunction } from './upgrade.js';
 export type { UploadedFile } from './uploaded-file.js';
 export { URLPattern } from './url-pattern.js';
 export { CookieError, type CookieOptions } from './utils/cookie.js';

@@ -1,6 +1,7 @@
 import { MicrodotBase } from './app.js';
 import type { RunningServer, ServerOptions } from './node.js';
 import { createNodeHandler, type NodeHandler } from './node-handler.js';
+import { createUpgradeHandler, type UpgradeHandler } from './node-upgrade.js';
 
 /**
  * A Microdot application: routes, hooks and error handlers ({@link MicrodotBase}), served by
@@ -20,6 +21,7 @@ import { createNodeHandler, type NodeHandler } from './node-handler.js';
  */
 export class Microdot extends MicrodotBase {
   #nodeHandler: NodeHandler | undefined;
+  #upgradeHandler: UpgradeHandler | undefined;
   readonly #servers = new Set<RunningServer>();
 
   /**
@@ -30,6 +32,22 @@ export class Microdot extends MicrodotBase {
   get handler(): NodeHandler {
     this.#nodeHandler ??= createNodeHandler(this);
     return this.#nodeHandler;
+  }
+
+  /**
+   * A listener for a `node:http` server's `'upgrade'` event, for WebSocket routes on a server of
+   * your own (`app.startServer` wires it itself). Upgrade requests are dispatched like others;
+   * a WebSocket route takes the connection over, anything else is answered and closed.
+   *
+   * @example
+   * ```ts
+   * const server = http.createServer(app.handler);
+   * server.on('upgrade', app.upgradeHandler);
+   * ```
+   */
+  get upgradeHandler(): UpgradeHandler {
+    this.#upgradeHandler ??= createUpgradeHandler(this);
+    return this.#upgradeHandler;
   }
 
   /**

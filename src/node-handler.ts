@@ -7,6 +7,7 @@ import { nodeBodyChunks } from './internal/node-body.js';
 import { reasonPhrase } from './internal/status.js';
 import { Request } from './request.js';
 import type { Response, StreamBody } from './response.js';
+import { UPGRADE_UNAVAILABLE } from './upgrade.js';
 
 /** A `node:http` request listener. */
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -80,7 +81,8 @@ export function createNodeHandler(app: MicrodotBase): NodeHandler {
   };
 }
 
-function newRequest(
+/** @internal The Request of a `node:http` request (also used for upgrade requests). */
+export function newRequest(
   app: MicrodotBase,
   nreq: IncomingMessage,
   url: string,
@@ -101,7 +103,7 @@ function newRequest(
 }
 
 /** The path-and-query of a request target; absolute-form is reduced to it (RFC 9112 §3.2.2). */
-function requestTarget(target: string | undefined): string | undefined {
+export function requestTarget(target: string | undefined): string | undefined {
   if (target === undefined || target === '') return undefined;
   if (target.charCodeAt(0) === 47 /* / */) return target;
   if (target === '*') return target;
@@ -140,9 +142,17 @@ function tooLarge(
     });
 }
 
-/** Writes `res`; a header a handler filled with CR/LF or other invalid bytes becomes a 500. */
-function send(app: MicrodotBase, req: Request, res: Response, nres: ServerResponse): void {
+/**
+ * Writes `res`; a header a handler filled with CR/LF or other invalid bytes becomes a 500. A
+ * response that wants to take over the connection cannot here (the request did not come through
+ * the server's `upgrade` event): it becomes a 501.
+ */
+export function send(app: MicrodotBase, req: Request, res: Response, nres: ServerResponse): void {
   if (nres.headersSent || nres.destroyed) return;
+  if (res.upgrade !== undefined) {
+    writeError(nres, 501, UPGRADE_UNAVAILABLE);
+    return;
+  }
   const status = res.statusCode;
   let body = res.body;
   // One flat [name, value, …] list for writeHead: Node walks it by index, where an object costs
@@ -188,26 +198,59 @@ function isStream(body: Response['body']): body is StreamBody {
   return body !== null && typeof body === 'object' && Symbol.asyncIterator in body;
 }
 
-/** Writes a streamed body, waiting for the socket to drain; an error mid-stream cuts the connection. */
+/**
+ * Writes a streamed body, waiting for the socket to drain; an error mid-stream cuts the
+ * connection. The head goes out at once, so a client waiting for the first piece (a browser's
+ * EventSource) knows the response has started. When the client goes away, the body's iterator
+ * is closed (`return()`) at once, not when its next piece would have been written, so a
+ * producer waiting on something else learns of it too.
+ */
 async function pipeStream(
   app: MicrodotBase,
   req: Request,
   body: StreamBody,
   nres: ServerResponse,
 ): Promise<void> {
+  const iterator = body[Symbol.asyncIterator]();
+  let gone = false;
+  const onClose = () => {
+    if (nres.writableFinished) return;
+    gone = true;
+    iterator.return?.()?.catch(() => {});
+  };
+  nres.once('close', onClose);
+  nres.flushHeaders();
   try {
-    for await (const chunk of body) {
-      if (nres.destroyed) return;
-      if (!nres.write(chunk)) await new Promise((resolve) => nres.once('drain', resolve));
+    for (;;) {
+      const step = await iterator.next();
+      if (step.done) break;
+      if (gone || nres.destroyed) return;
+      if (!nres.write(step.value)) await drained(nres);
     }
-    nres.end();
+    if (!gone) nres.end();
   } catch (err) {
-    app.logError(err, req);
+    if (!gone) app.logError(err, req);
     nres.destroy();
+  } finally {
+    nres.off('close', onClose);
   }
 }
 
-function writeError(nres: ServerResponse, status: number, text: string): void {
+/** Resolves when `nres` can take more, or has closed (a departed client never drains). */
+function drained(nres: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      nres.off('drain', done);
+      nres.off('close', done);
+      resolve();
+    };
+    nres.on('drain', done);
+    nres.on('close', done);
+  });
+}
+
+/** @internal A plain-text error response, whatever the handler's response was. */
+export function writeError(nres: ServerResponse, status: number, text: string): void {
   if (nres.headersSent || nres.destroyed) return;
   // The reason phrase is explicit: a writeHead that threw has left the handler's in
   // `nres.statusMessage`, which Node would reuse (a '500 OK', or a second throw on CR/LF).

@@ -1,7 +1,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { MicrodotBase } from './app.js';
 import { createNodeHandler } from './node-handler.js';
+import { createUpgradeHandler } from './node-upgrade.js';
 
 /** Options of `Microdot.startServer`. */
 export interface ServerOptions {
@@ -62,6 +64,11 @@ export async function startServer(
     if (declared === undefined || !(Number(declared) > app.maxContentLength)) res.writeContinue();
     handler(req, res);
   });
+  // WebSocket handshakes (and any other Upgrade request) are dispatched like other requests;
+  // `shutdown` tells the connections they took over that the server is going away.
+  const shutdown = new AbortController();
+  const upgraded = new Set<Duplex>();
+  server.on('upgrade', createUpgradeHandler(app, shutdown.signal, upgraded));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {
@@ -76,8 +83,12 @@ export async function startServer(
     port,
     close() {
       closing ??= new Promise<void>((resolve) => {
-        const timer = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+        const timer = setTimeout(() => {
+          server.closeAllConnections();
+          for (const socket of upgraded) socket.destroy();
+        }, SHUTDOWN_GRACE_MS);
         timer.unref();
+        shutdown.abort();
         server.close(() => {
           clearTimeout(timer);
           onClose?.(running);

@@ -1,4 +1,5 @@
 import { reasonPhrase } from './internal/status.js';
+import type { UpgradeFunction } from './upgrade.js';
 import { type CookieOptions, serializeCookie } from './utils/cookie.js';
 
 /** Header values accepted wherever headers are given. */
@@ -60,12 +61,20 @@ export class Response {
   cookies: string[];
   /** The body: text, bytes, a stream of pieces, or null for none. */
   body: string | Uint8Array | StreamBody | null;
+  /**
+   * For a response that switches protocols (`microdot-ts/websocket` sets it): the `node:http`
+   * adapter calls it with the raw connection, after the hooks, instead of sending the response.
+   * An adapter that cannot hand over a connection (`app.fetch`, a request that did not come
+   * through the server's `upgrade` event) answers 501 instead.
+   */
+  upgrade: UpgradeFunction | undefined;
 
   constructor(body?: BodyInput, statusCode = 200, headers?: HeadersInput, reason?: string) {
     this.statusCode = statusCode;
     this.reason = reason;
     this.headers = {};
     this.cookies = [];
+    this.upgrade = undefined;
     if (headers !== undefined) this.setHeaders(headers);
     if (body === undefined || body === null) {
       this.body = null;

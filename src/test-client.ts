@@ -1,10 +1,21 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { MicrodotBase } from './app.js';
 import { HTTPException } from './http-exception.js';
 import { jsonBodyOf } from './internal/content-type.js';
+import { duplexPair } from './internal/duplex-pair.js';
 import type { RawHeaders } from './internal/header-map.js';
 import { chunksOf, readBody } from './internal/read-body.js';
+import {
+  driveWebSocket,
+  type WebSocketClientFn,
+  type WebSocketMessage,
+} from './internal/websocket-driver.js';
+import { createNodeHandler } from './node-handler.js';
+import { createUpgradeHandler } from './node-upgrade.js';
 import { Request } from './request.js';
-import type { Response } from './response.js';
+import { Response } from './response.js';
+import { UPGRADE_UNAVAILABLE } from './upgrade.js';
 import { parseSetCookie } from './utils/cookie.js';
 import { eventsOf, type ServerSentEvent } from './utils/event-stream.js';
 
@@ -34,7 +45,11 @@ export interface TestResponse {
   json: unknown;
   /** The events of a `text/event-stream` response (Microdot's `events`), else `undefined`. */
   events?: ServerSentEvent[];
+  /** After {@link TestClient.websocket} upgraded: how the connection was closed. */
+  websocketClose?: { code: number; reason: string };
 }
+
+export type { WebSocketClientFn, WebSocketMessage };
 
 interface JarCookie {
   name: string;
@@ -59,6 +74,7 @@ interface JarCookie {
 export class TestClient {
   readonly app: MicrodotBase;
   readonly #jar = new Map<string, JarCookie>();
+  #server: Server | undefined;
 
   /** @param cookies Cookies to start the jar with (path `/`). */
   constructor(app: MicrodotBase, options: { cookies?: Record<string, string> } = {}) {
@@ -92,14 +108,7 @@ export class TestClient {
       body = typeof options.body === 'string' ? Buffer.from(options.body) : options.body;
     }
     if (body !== undefined) headers['content-length'] = String(body.byteLength);
-    const path = url.split('?', 1)[0]!;
-    const jarCookies = this.#matching(path).map((c) => `${c.name}=${c.value}`);
-    if (jarCookies.length > 0) {
-      headers.cookie =
-        headers.cookie === undefined
-          ? jarCookies.join('; ')
-          : `${headers.cookie}; ${jarCookies.join('; ')}`;
-    }
+    this.#addCookies(url, headers);
     const res = await this.send(method.toUpperCase(), url, headers, body);
     const setCookie = res.headers['set-cookie'];
     if (setCookie !== undefined)
@@ -127,10 +136,12 @@ export class TestClient {
       body: 'body' in read ? read.body : undefined,
       stream: 'stream' in read ? read.stream : undefined,
     });
-    const res =
+    let res =
       'tooLarge' in read
         ? await this.app.handleError(req, new HTTPException(413, { message: 'Payload too large' }))
         : await this.app.dispatch(req);
+    // A WebSocket route answers a plain request here as the node:http handler does.
+    if (res.upgrade !== undefined) res = new Response(UPGRADE_UNAVAILABLE, 501);
     return toTestResponse(res, method, await bodyBytes(res, method));
   }
 
@@ -167,6 +178,77 @@ export class TestClient {
   /** Sends an OPTIONS request. */
   options(url: string, options?: TestRequestOptions): Promise<TestResponse> {
     return this.request('OPTIONS', url, options);
+  }
+
+  /**
+   * Opens a WebSocket to a route and drives it with `client`, as Microdot's test client does:
+   * `client` is a generator function whose `yield message` sends a message (a string as text,
+   * bytes as binary) and evaluates to the server's next message. The connection closes when
+   * the generator returns or the server closes it. Resolves with the 101 (and
+   * `websocketClose`), or with the HTTP response when the handshake was refused (a hook's 401,
+   * a login redirect, a 403 for a cross-site `Origin`). Needs the `ws` package.
+   *
+   * @example
+   * ```ts
+   * const replies: unknown[] = [];
+   * await client.websocket('/echo', async function* () {
+   *   replies.push(yield 'hello');
+   * });
+   * assert.deepEqual(replies, ['hello']);
+   * ```
+   */
+  async websocket(
+    path: string,
+    client: WebSocketClientFn,
+    options: { headers?: Record<string, string> } = {},
+  ): Promise<TestResponse> {
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(options.headers ?? {})) {
+      headers[name.toLowerCase()] = value;
+    }
+    this.#addCookies(path, headers as RawHeaders);
+    const outcome = await driveWebSocket(this.connect(), path, headers, client);
+    const res = outcome.upgraded
+      ? {
+          statusCode: 101,
+          reason: 'Switching Protocols',
+          headers: plainHeaders(outcome.headers),
+          body: Buffer.alloc(0),
+          text: '',
+          json: undefined,
+          websocketClose: { code: outcome.code, reason: outcome.reason },
+        }
+      : responseOf(outcome.response, outcome.body);
+    const setCookie = res.headers['set-cookie'];
+    if (setCookie !== undefined) {
+      this.#store(typeof setCookie === 'string' ? [setCookie] : setCookie);
+    }
+    return res;
+  }
+
+  /**
+   * A new connection to the app, for a client of your own (a `ws` WebSocket's
+   * `createConnection`): in memory, served by the app's `node:http` handlers, with no port.
+   */
+  connect(): Duplex {
+    if (this.#server === undefined) {
+      this.#server = createServer(createNodeHandler(this.app));
+      this.#server.on('upgrade', createUpgradeHandler(this.app));
+    }
+    const [client, server] = duplexPair();
+    this.#server.emit('connection', server);
+    return client;
+  }
+
+  #addCookies(url: string, headers: RawHeaders): void {
+    const path = url.split('?', 1)[0]!;
+    const jarCookies = this.#matching(path).map((c) => `${c.name}=${c.value}`);
+    if (jarCookies.length > 0) {
+      headers.cookie =
+        headers.cookie === undefined
+          ? jarCookies.join('; ')
+          : `${headers.cookie}; ${jarCookies.join('; ')}`;
+    }
   }
 
   #matching(path: string): JarCookie[] {
@@ -249,6 +331,30 @@ function toTestResponse(res: Response, method: string, body: Buffer): TestRespon
     body,
     text,
     json,
+    ...(events === undefined ? {} : { events }),
+  };
+}
+
+/** Node's headers as the test client gives them (`set-cookie` a list, the rest text). */
+function plainHeaders(headers: IncomingMessage['headers']): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined) out[name] = value;
+  return out;
+}
+
+/** A response read from a connection, as a TestResponse. */
+export function responseOf(res: IncomingMessage, body: Buffer): TestResponse {
+  const headers = plainHeaders(res.headers);
+  const text = body.toString('utf8');
+  const contentType = res.headers['content-type'];
+  const events = eventsOf(contentType, text);
+  return {
+    statusCode: res.statusCode ?? 0,
+    reason: res.statusMessage ?? '',
+    headers,
+    body,
+    text,
+    json: jsonBodyOf(contentType, text),
     ...(events === undefined ? {} : { events }),
   };
 }

@@ -1,5 +1,6 @@
 import type { Handler, HandlerResult } from '../app.js';
 import type { Request } from '../request.js';
+import { wraps } from '../wraps.js';
 import { AuthConfigError } from './errors.js';
 
 /** What an authentication callback may give back: a user, or nothing for "not this one". */
@@ -67,11 +68,12 @@ export abstract class HTTPAuth<U, A extends unknown[]> {
    * the error response is sent (Microdot's `@auth`). Route parameters pass through.
    */
   required<P>(handler: Handler<P>): Handler<P> {
-    return async (req, params) => {
+    const wrapper: Handler<P> = async (req, params) => {
       const user = await this.#userOf(req);
       if (user === undefined) return this.#onError ? this.#onError(req) : this.defaultError(req);
       return handler(req, params);
     };
+    return wraps(wrapper, handler); // marks such as csrf.exempt stay visible through it
   }
 
   /**
@@ -79,10 +81,11 @@ export abstract class HTTPAuth<U, A extends unknown[]> {
    * when the credentials are valid and to `undefined` otherwise (Microdot's `@auth.optional`).
    */
   optional<P>(handler: Handler<P>): Handler<P> {
-    return async (req, params) => {
+    const wrapper: Handler<P> = async (req, params) => {
       await this.#userOf(req);
       return handler(req, params);
     };
+    return wraps(wrapper, handler);
   }
 
   /** Authenticates `req` and records the outcome for the handler; `undefined` when refused. */

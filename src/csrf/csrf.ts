@@ -16,8 +16,9 @@ export interface CSRFOptions {
    */
   cors?: CORS;
   /**
-   * Check every request whose method changes state (all but GET, HEAD, OPTIONS), except
-   * {@link CSRF.exempt} routes. `false`: only {@link CSRF.protect} routes. Default `true`.
+   * Check every request whose method changes state (all but GET, HEAD, OPTIONS) and every
+   * WebSocket handshake, except {@link CSRF.exempt} routes. `false`: only {@link CSRF.protect}
+   * routes. Default `true`.
    */
   protectAll?: boolean;
   /** Trust `Sec-Fetch-Site: same-site` and subdomains of the trusted origins. Default `false`. */
@@ -138,7 +139,7 @@ export class CSRF {
         if (this.#exempt.has(fn)) exempt = true;
       }
     }
-    return this.protectAll && !exempt && !SAFE_METHODS.has(req.method);
+    return this.protectAll && !exempt && (!SAFE_METHODS.has(req.method) || isHandshake(req));
   }
 
   #trusted(): (Origin | 'null')[] {
@@ -160,4 +161,13 @@ export class CSRF {
     }
     return requestOrigin(scheme, host);
   }
+}
+
+/**
+ * A WebSocket opening handshake: a GET, but one that opens a connection carrying the user's
+ * cookies both ways, so it is checked like a state-changing request (Cross-Site WebSocket
+ * Hijacking, which SameSite cookies do not fully stop).
+ */
+function isHandshake(req: Request): boolean {
+  return req.method === 'GET' && req.header('upgrade')?.trim().toLowerCase() === 'websocket';
 }

@@ -1,4 +1,4 @@
-import type { SessionData, SessionPatch } from '../stores/store.js';
+import { META_KEY, type SessionData, type SessionPatch } from '../stores/store.js';
 
 /**
  * `base` with `patch.unset` removed then `patch.set` written (a key set to `undefined` is removed,
@@ -21,4 +21,9 @@ export function ttlToMs(ttl: number): number {
     throw new RangeError(`session ttl must be a number of seconds > 0, got ${ttl}`);
   }
   return Math.ceil(ttl * 1000);
+}
+
+/** The value of the session layer's `_meta` key in `data` (for `list()`), or `undefined`. */
+export function metaOf(data: SessionData): unknown {
+  return Object.hasOwn(data, META_KEY) ? data[META_KEY] : undefined;
 }

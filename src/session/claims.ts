@@ -19,8 +19,8 @@ export type Lifetimes = Pick<
   'maxAge' | 'idleTimeout' | 'absoluteTimeout' | 'clockSkew'
 >;
 
-/** Claims a token carries that are not data. */
-const CLAIM_NAMES = new Set(['iat', 'exp', 'nbf', 'auth_time', 'sid', '_flash']);
+/** Keys a token (or a store record) carries that are not data. */
+const CLAIM_NAMES = new Set(['iat', 'exp', 'nbf', 'auth_time', 'sid', '_flash', '_meta']);
 
 /** The time now in whole seconds since the epoch, as JWT time claims count it. */
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
@@ -46,7 +46,25 @@ export function lifetimeOf(o: Lifetimes): number {
 }
 
 /**
- * Checks the time claims of a verified payload (RFC 7519 §4.1.4, §4.1.6, with a clock-skew
+ * Checks the time claims of any verified token (RFC 7519 §4.1.4-6, with `skew` seconds of
+ * allowance): each absent or a finite number, `iat` and `nbf` not in the future, `exp` not past.
+ * `undefined` when they pass.
+ */
+export function checkTimes(
+  payload: Record<string, unknown>,
+  skew: number,
+  now: number,
+): InvalidReason | undefined {
+  const { iat, exp, auth_time: authTime, nbf } = payload;
+  if (!isTime(iat) || !isTime(exp) || !isTime(authTime) || !isTime(nbf)) return 'malformed';
+  if (typeof iat === 'number' && iat > now + skew) return 'malformed';
+  if (typeof nbf === 'number' && nbf > now + skew) return 'malformed';
+  if (typeof exp === 'number' && exp <= now - skew) return 'expired';
+  return undefined;
+}
+
+/**
+ * Checks the time claims of a verified session payload (RFC 7519 §4.1.4, §4.1.6, with a clock-skew
  * allowance); a token without them (as Python Microdot issues) is accepted.
  */
 export function checkClaims(
@@ -54,19 +72,16 @@ export function checkClaims(
   o: Lifetimes,
   now: number,
 ): Claims | InvalidReason {
-  const { iat, exp, auth_time: authTime, nbf, sid } = payload;
-  if (!isTime(iat) || !isTime(exp) || !isTime(authTime) || !isTime(nbf)) return 'malformed';
+  const { iat, exp, auth_time: authTime, sid } = payload;
   if (sid !== undefined && typeof sid !== 'string') return 'malformed';
-  const skew = o.clockSkew;
-  if (typeof iat === 'number' && iat > now + skew) return 'malformed';
-  if (typeof nbf === 'number' && nbf > now + skew) return 'malformed';
-  if (typeof exp === 'number' && exp <= now - skew) return 'expired';
+  const failure = checkTimes(payload, o.clockSkew, now);
+  if (failure !== undefined) return failure;
   // A lifetime shortened since the token was issued applies at once.
-  if (typeof iat === 'number' && now - iat > lifetimeOf(o) + skew) return 'expired';
+  if (typeof iat === 'number' && now - iat > lifetimeOf(o) + o.clockSkew) return 'expired';
   if (
     o.absoluteTimeout !== undefined &&
     typeof authTime === 'number' &&
-    now - authTime > o.absoluteTimeout + skew
+    now - authTime > o.absoluteTimeout + o.clockSkew
   ) {
     return 'expired';
   }

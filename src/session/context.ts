@@ -93,15 +93,20 @@ export class SessionContext {
 
   /** The payload, key and time claims of a valid token, or `undefined` (after `onInvalid`). */
   verify(req: Request, token: string): Verified | undefined {
-    const ring = this.requireRing();
-    const memo = this.verified;
-    const result: VerifyResult = isEncryptedToken(token)
-      ? decryptToken(token, ring, MAX_TOKEN_LENGTH, memo)
-      : verifyToken(token, ring, MAX_TOKEN_LENGTH, memo);
+    const result = this.check(token);
     if (!result.ok) return this.invalid(req, result.reason);
     const claims = checkClaims(result.payload, this.options, nowSeconds());
     if (typeof claims === 'string') return this.invalid(req, claims);
     return { payload: result.payload, key: result.key, claims };
+  }
+
+  /** Checks the signature (or decrypts) of a signed or encrypted `token` with the key ring. */
+  check(token: string): VerifyResult {
+    const ring = this.requireRing();
+    const memo = this.verified;
+    return isEncryptedToken(token)
+      ? decryptToken(token, ring, MAX_TOKEN_LENGTH, memo)
+      : verifyToken(token, ring, MAX_TOKEN_LENGTH, memo);
   }
 
   /** `data` as the `validate` schema gives it back (or as is without one), or `undefined`. */
@@ -196,6 +201,7 @@ function inputOf(o: ResolvedOptions): SessionOptions {
     onInvalid: o.onInvalid,
     store: o.store,
     userKey: o.userKey,
+    maxSessionsPerUser: o.maxSessionsPerUser,
     verifyCache: o.verifyCache,
     cookieName: o.cookieName.replace(/^__Host-/, ''),
     hostPrefix: o.cookieName.startsWith('__Host-'),

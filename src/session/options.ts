@@ -57,8 +57,18 @@ export interface SessionOptions {
   onInvalid?: (reason: InvalidReason, req: Request) => void;
   /** Keep data server-side in this store; the cookie then carries only a signed session id. */
   store?: SessionStore;
-  /** The data key that names the session's user, for `destroyAll` (default `userId`). */
+  /**
+   * The data key that names the session's user, for `destroyAll`, `listSessions` and
+   * `maxSessionsPerUser` (default `userId`). Its value must be a string or a finite number
+   * (`42` and `'42'` are the same user); `save()` refuses anything else. A session without it
+   * is indexed by `_user_id`, where `microdot-ts/login` keeps the logged-in user.
+   */
   userKey?: string;
+  /**
+   * Store mode: the most sessions one user may have (ASVS 5.0 V7.1.2). A login past it ends the
+   * user's least recently seen session. Default: no limit.
+   */
+  maxSessionsPerUser?: number;
   /**
    * How many recently verified tokens to remember (default 1000; `0` turns it off). A cookie
    * sent again skips the HMAC (or AES-GCM) computation: its signature (or tag) is compared, in
@@ -88,10 +98,21 @@ export interface ResolvedOptions {
   onInvalid: ((reason: InvalidReason, req: Request) => void) | undefined;
   store: SessionStore | undefined;
   userKey: string;
+  maxSessionsPerUser: number | undefined;
   verifyCache: number;
 }
 
 const DAY = 24 * 60 * 60;
+const STORE_METHODS = [
+  'get',
+  'set',
+  'destroy',
+  'touch',
+  'destroyAll',
+  'list',
+  'destroyOwned',
+  'clear',
+] as const;
 const KNOWN = new Set([
   'secretKey',
   'cookieOptions',
@@ -111,6 +132,7 @@ const KNOWN = new Set([
   'onInvalid',
   'store',
   'userKey',
+  'maxSessionsPerUser',
   'verifyCache',
 ]);
 
@@ -204,10 +226,23 @@ export function resolveOptions(options: SessionOptions): ResolvedOptions {
   }
   const store = options.store;
   if (store !== undefined) {
-    for (const method of ['get', 'set', 'destroy', 'touch', 'destroyAll'] as const) {
+    for (const method of STORE_METHODS) {
       if (typeof store[method] !== 'function') {
         throw new SessionConfigError(`store must implement SessionStore: missing ${method}()`);
       }
+    }
+  }
+  const maxSessionsPerUser = options.maxSessionsPerUser;
+  if (maxSessionsPerUser !== undefined) {
+    if (!Number.isInteger(maxSessionsPerUser) || maxSessionsPerUser < 1) {
+      throw new SessionConfigError(
+        `maxSessionsPerUser must be a whole number of sessions >= 1, got ${String(maxSessionsPerUser)}`,
+      );
+    }
+    if (store === undefined) {
+      throw new SessionConfigError(
+        'maxSessionsPerUser needs a server-side store: cookie sessions cannot be counted or ended',
+      );
     }
   }
   return {
@@ -228,6 +263,7 @@ export function resolveOptions(options: SessionOptions): ResolvedOptions {
     onInvalid: options.onInvalid,
     store,
     userKey: options.userKey ?? 'userId',
+    maxSessionsPerUser,
     verifyCache,
   };
 }

@@ -42,6 +42,7 @@ export const RESERVED_KEYS: ReadonlySet<string> = new Set([
   'auth_time',
   'sid',
   '_flash',
+  '_meta',
   '__proto__',
 ]);
 

@@ -1,10 +1,25 @@
 import type { MicrodotBase } from '../app.js';
 import type { Request } from '../request.js';
+import type { SessionStore } from '../stores/store.js';
+import type { CookieOptions } from '../utils/cookie.js';
+import { checkTimes, nowSeconds } from './claims.js';
 import { SessionContext } from './context.js';
+import { SessionError } from './errors.js';
 import type { SecretInput } from './keyring.js';
 import type { SessionOptions } from './options.js';
 import type { SessionDict } from './session-dict.js';
+import type { SessionInfo } from './session-info.js';
 import { StoreMode } from './store-mode.js';
+
+/** The time claims of a request's session token (epoch seconds), as {@link Session.tokenClaims} gives them. */
+export interface SessionClaims {
+  /** When this token was issued. */
+  iat?: number;
+  /** When the session expires. */
+  exp?: number;
+  /** When the user last logged in (set by `regenerate()`, kept across renewals). */
+  auth_time?: number;
+}
 
 /**
  * The session of a request, as a value when it can be had at once (cookie mode, no async
@@ -112,13 +127,162 @@ export class Session {
     this.#ctx.stateOf(req).delete();
   }
 
-  /** Ends every session of `userId` in the store ("log out everywhere"); resolves to how many. */
-  async destroyAll(userId: string): Promise<number> {
+  /**
+   * Ends every session of `userId` in the store ("log out everywhere", ASVS 5.0 V7.4.2); resolves
+   * to how many. `42` and `'42'` are the same user.
+   *
+   * @throws SessionError (`ERR_SESSION_NO_STORE`) in cookie mode: rotate the key ring instead.
+   */
+  async destroyAll(userId: string | number): Promise<number> {
+    return this.#storeMode('destroyAll').destroyAll(userId);
+  }
+
+  /**
+   * The live sessions of `userId`, most recently seen first (ASVS 5.0 V7.5.2), for a "your
+   * sessions" page. Each has an opaque `handle` for {@link Session.destroySession}.
+   *
+   * @throws SessionError (`ERR_SESSION_NO_STORE`) in cookie mode, which cannot list sessions.
+   * @example
+   * ```ts
+   * const here = await session.currentHandle(req);
+   * const rows = (await session.listSessions(userId)).map((s) => ({ ...s, current: s.handle === here }));
+   * ```
+   */
+  async listSessions(userId: string | number): Promise<SessionInfo[]> {
+    return this.#storeMode('listSessions').listSessions(userId);
+  }
+
+  /**
+   * The handle (as in {@link Session.listSessions}) of the session `req` came with, or
+   * `undefined` when it has none.
+   *
+   * @throws SessionError (`ERR_SESSION_NO_STORE`) in cookie mode.
+   */
+  async currentHandle(req: Request): Promise<string | undefined> {
+    const mode = this.#storeMode('currentHandle');
+    this.#ctx.requireRing();
+    return mode.currentHandle(this.#ctx.stateOf(req));
+  }
+
+  /**
+   * Ends the session `handle` of `userId` ("log out that device"); resolves to whether it did.
+   * A handle of another user's session ends nothing.
+   *
+   * @throws SessionError (`ERR_SESSION_NO_STORE`) in cookie mode.
+   */
+  async destroySession(userId: string | number, handle: string): Promise<boolean> {
+    return this.#storeMode('destroySession').destroySession(userId, handle);
+  }
+
+  /**
+   * Ends every session of the request's user except the request's own (ASVS 5.0 V7.4.3: call it
+   * after a password change); resolves to how many.
+   *
+   * @throws SessionError (`ERR_SESSION_NO_STORE`) in cookie mode.
+   */
+  async destroyOthers(req: Request): Promise<number> {
+    const mode = this.#storeMode('destroyOthers');
+    this.#ctx.requireRing();
+    return mode.destroyOthers(this.#ctx.stateOf(req));
+  }
+
+  /**
+   * Ends every session in the store, every user's (ASVS 5.0 V7.4.5). In cookie mode, remove the
+   * key from the ring instead.
+   *
+   * @throws SessionError (`ERR_SESSION_NO_STORE`) in cookie mode.
+   */
+  async clear(): Promise<void> {
+    return this.#storeMode('clear').clear();
+  }
+
+  /** The configured store, or `undefined` in cookie mode (for extensions that keep records of their own). */
+  get store(): SessionStore | undefined {
+    return this.#ctx.options.store;
+  }
+
+  /**
+   * The session cookie's attributes for `req` (Path, Domain, HttpOnly, SameSite, and Secure over
+   * https), so another cookie can be set with the same ones. A copy: changing it changes nothing.
+   *
+   * @example
+   * ```ts
+   * res.setCookie('remember', token, { ...session.cookieAttributes(req), maxAge: 30 * 86400 });
+   * ```
+   */
+  cookieAttributes(req: Request): CookieOptions {
+    return { ...this.#ctx.cookieAttributes(req) };
+  }
+
+  /**
+   * A token of `claims` made with the session's key ring: signed (HS256, as the session cookie),
+   * or encrypted when the session `encrypt`s. Set `exp` for it to expire. A token the session
+   * accepts as its own cookie too, so do not give it data keys a session would trust.
+   *
+   * @throws SecretKeyNotConfiguredError when no secret key is set.
+   * @example
+   * ```ts
+   * const token = session.issueToken({ user_id: 42, days: 30, exp: now + 30 * 86400 });
+   * ```
+   */
+  issueToken(claims: Record<string, unknown>): string {
+    const ring = this.#ctx.requireRing();
+    return this.#ctx.encode({ ...claims }, ring.current);
+  }
+
+  /**
+   * The claims of a token made by {@link Session.issueToken} (or any token signed or encrypted
+   * with a key of the ring), or `undefined` when it fails: bad signature, unknown key, malformed,
+   * `exp` past, `iat` or `nbf` in the future (with the `clockSkew` allowance). The session's
+   * lifetimes do not apply.
+   *
+   * @throws SecretKeyNotConfiguredError when no secret key is set.
+   */
+  verifyToken(token: string): Record<string, unknown> | undefined {
+    if (typeof token !== 'string' || token === '') return undefined;
+    const result = this.#ctx.check(token);
+    if (!result.ok) return undefined;
+    const failure = checkTimes(result.payload, this.#ctx.options.clockSkew, nowSeconds());
+    return failure === undefined ? result.payload : undefined;
+  }
+
+  /**
+   * The time claims of the request's session (`iat`, `exp`, `auth_time`), read from its cookie;
+   * empty when it has no valid session. For re-authentication by age: `auth_time` is when the
+   * user last logged in.
+   */
+  async tokenClaims(req: Request): Promise<SessionClaims> {
+    await this.get(req);
+    const { iat, exp, auth_time } = this.#ctx.stateOf(req).claims;
+    const claims: SessionClaims = {};
+    if (iat !== undefined) claims.iat = iat;
+    if (exp !== undefined) claims.exp = exp;
+    if (auth_time !== undefined) claims.auth_time = auth_time;
+    return claims;
+  }
+
+  /**
+   * The Session attached to the application serving `req` (or to the mounted sub-application
+   * whose route matched), or `undefined`: how an extension such as `microdot-ts/login` finds it.
+   *
+   * @example
+   * ```ts
+   * const session = Session.of(req) ?? abort(500, 'no session configured');
+   * ```
+   */
+  static of(req: Request): Session | undefined {
+    return sessionOf(req.app) ?? (req.subapp === undefined ? undefined : sessionOf(req.subapp));
+  }
+
+  #storeMode(method: string): StoreMode {
     const mode = this.#ctx.mode;
-    if (!(mode instanceof StoreMode)) {
-      throw new TypeError('destroyAll needs a server-side store: signed cookies cannot be revoked');
-    }
-    return mode.destroyAll(userId);
+    if (mode instanceof StoreMode) return mode;
+    throw new SessionError(
+      `${method} needs a server-side store (the store option): cookie sessions live only in ` +
+        'the browser, so they cannot be listed or ended one by one. To end every cookie ' +
+        'session, remove their key from the ring.',
+      'ERR_SESSION_NO_STORE',
+    );
   }
 }
 

@@ -1,17 +1,31 @@
 import { randomBytes } from 'node:crypto';
 import { HTTPException } from '../http-exception.js';
 import type { Response } from '../response.js';
-import { type SessionPatch, type SessionStore, StoreUnavailableError } from '../stores/store.js';
-import { nowSeconds, withoutClaims } from './claims.js';
+import {
+  META_KEY,
+  type SessionPatch,
+  type SessionStore,
+  StoreUnavailableError,
+} from '../stores/store.js';
+import { type Claims, lifetimeOf, nowSeconds, withoutClaims } from './claims.js';
 import type { SessionContext } from './context.js';
 import type { Pending, SessionMode } from './mode.js';
 import type { RequestSession } from './request-session.js';
+import {
+  asMeta,
+  freshMeta,
+  handleOf,
+  infoOf,
+  normalizeUserId,
+  SEEN_EVERY,
+  type SessionInfo,
+} from './session-info.js';
 
 /**
  * Store mode: the data live in a {@link SessionStore}; the cookie carries only a signed (or
  * encrypted) token of the session id and its time claims. Everything that happens to a store
- * session is here: loading its record, and, at the end of a request, writing it as a per-key
- * patch (or destroying it) and setting (or removing) the cookie.
+ * session is here: loading its record, writing it at the end of a request as a per-key patch (or
+ * destroying it) and setting (or removing) the cookie, and the user's list of sessions.
  *
  * @internal
  */
@@ -37,10 +51,13 @@ export class StoreMode implements SessionMode {
     const data = await ctx.validated(rs.req, withoutClaims(stored));
     if (data === undefined) return undefined;
     rs.accept(verified, stored._flash);
+    await this.#seen(sid, verified.claims, stored[META_KEY]);
     return data;
   }
 
   save(_rs: RequestSession, data: Record<string, unknown>): Pending {
+    // A user value the store cannot index is refused here, in the handler, not after it.
+    this.#userIdOf(data);
     return { kind: 'save', data, token: undefined };
   }
 
@@ -53,7 +70,7 @@ export class StoreMode implements SessionMode {
   ): Promise<void> {
     const ctx = this.#ctx;
     if (pending.kind === 'delete') {
-      const sid = rs.claims.sid;
+      const sid = this.#sidOf(rs);
       if (sid !== undefined) await storeCall(() => this.#store.destroy(sid));
       res.deleteCookie(ctx.options.cookieName, ctx.cookieAttributes(rs.req));
       return;
@@ -61,9 +78,12 @@ export class StoreMode implements SessionMode {
     await this.#write(rs, res, pending.data, restamp);
   }
 
-  /** Ends every session of `userId`; resolves to how many. */
-  destroyAll(userId: string): Promise<number> {
-    return storeCall(() => this.#store.destroyAll(userId));
+  /** The id of the request's session: from its claims, or, if it was never read, its cookie. */
+  #sidOf(rs: RequestSession): string | undefined {
+    if (rs.dict !== undefined) return rs.claims.sid;
+    const token = rs.req.cookie(this.#ctx.options.cookieName);
+    if (token === undefined || token === '') return undefined;
+    return this.#ctx.verify(rs.req, token)?.claims.sid;
   }
 
   async #write(
@@ -75,25 +95,37 @@ export class StoreMode implements SessionMode {
     const ctx = this.#ctx;
     const o = ctx.options;
     const store = this.#store;
-    const oldSid = rs.claims.sid;
-    const fresh = rs.regenerating || oldSid === undefined;
+    const userId = this.#userIdOf(data);
+    // A save without a read replaces the session the cookie names: a new id, the old one ended.
+    const oldSid = this.#sidOf(rs);
+    const fresh = rs.regenerating || rs.dict === undefined || oldSid === undefined;
     const sid = fresh ? randomBytes(18).toString('base64url') : oldSid;
     if (fresh || restamp || rs.claims.exp === undefined) rs.stamp(fresh);
+    const now = nowSeconds();
     const patch: SessionPatch = fresh
-      ? { set: { ...data }, unset: [], replace: true }
+      ? {
+          set: { ...data, [META_KEY]: freshMeta(rs.req, now, o.trustProxy) },
+          unset: [],
+          replace: true,
+        }
       : diff(rs.loaded ?? new Map(), data);
     if (rs.flashChanged || fresh) {
       if (Object.keys(rs.flashes).length > 0) patch.set._flash = rs.flashes;
       else if (!fresh) (patch.unset as string[]).push('_flash');
     }
-    const userValue = data[o.userKey];
-    const userId =
-      typeof userValue === 'string' || typeof userValue === 'number'
-        ? String(userValue)
-        : undefined;
-    const ttl = Math.max(1, rs.claims.exp! - nowSeconds());
-    await storeCall(() => store.set(sid, patch, userId === undefined ? { ttl } : { ttl, userId }));
-    if (rs.regenerating && oldSid !== undefined) await storeCall(() => store.destroy(oldSid));
+    const ttl = Math.max(1, rs.claims.exp! - now);
+    const options = userId === undefined ? { ttl } : { ttl, userId };
+    const written = await storeCall(() => store.set(sid, patch, options));
+    if (written === false) {
+      // The record is gone (logged out, or ended everywhere, while this request ran): answer as
+      // a logged-out session. Nothing was written, and the cookie goes.
+      res.deleteCookie(o.cookieName, ctx.cookieAttributes(rs.req));
+      return;
+    }
+    if (fresh && oldSid !== undefined) await storeCall(() => store.destroy(oldSid));
+    const userChanged =
+      Object.hasOwn(patch.set, o.userKey) || Object.hasOwn(patch.set, LOGIN_USER_KEY);
+    if (userId !== undefined && (fresh || userChanged)) await this.#limit(userId, sid);
     const claims = {
       sid,
       iat: rs.claims.iat,
@@ -103,7 +135,105 @@ export class StoreMode implements SessionMode {
     const token = ctx.encode(claims, ctx.requireRing().current);
     res.setCookie(o.cookieName, token, { ...ctx.cookieAttributes(rs.req), maxAge: rs.maxAge() });
   }
+
+  /** Writes `lastSeenAt` when the one stored is a minute old or more (so reads stay reads). */
+  async #seen(sid: string, claims: Claims, stored: unknown): Promise<void> {
+    const meta = asMeta(stored);
+    const now = nowSeconds();
+    if (meta === undefined || now - meta.lastSeenAt < SEEN_EVERY) return;
+    const ttl = Math.max(1, (claims.exp ?? now + lifetimeOf(this.#ctx.options)) - now);
+    const patch = { set: { [META_KEY]: { ...meta, lastSeenAt: now } }, unset: [] };
+    await storeCall(() => this.#store.set(sid, patch, { ttl }));
+  }
+
+  /** `maxSessionsPerUser`: ends the user's least recently seen sessions past the limit. */
+  async #limit(userId: string, current: string): Promise<void> {
+    const max = this.#ctx.options.maxSessionsPerUser;
+    if (max === undefined) return;
+    const store = this.#store;
+    const others = (await storeCall(() => store.list(userId))).filter(
+      (s) => s.id !== current && asMeta(s.meta) !== undefined,
+    );
+    const excess = others.length + 1 - max;
+    if (excess <= 0) return;
+    const seen = (s: (typeof others)[number]) => asMeta(s.meta)!;
+    others.sort(
+      (a, b) => seen(a).lastSeenAt - seen(b).lastSeenAt || seen(a).createdAt - seen(b).createdAt,
+    );
+    for (const victim of others.slice(0, excess)) {
+      await storeCall(() => store.destroyOwned(userId, victim.id));
+    }
+  }
+
+  /** The normalised user id of `data`, or `undefined` when it names no user. */
+  #userIdOf(data: Record<string, unknown>): string | undefined {
+    let key = this.#ctx.options.userKey;
+    // A session without it that a login made (microdot-ts/login, Python Microdot) is indexed by
+    // the login's `_user_id`: no configuration needed.
+    if ((data[key] === undefined || data[key] === null) && data[LOGIN_USER_KEY] != null)
+      key = LOGIN_USER_KEY;
+    const value = data[key];
+    if (value === undefined || value === null) return undefined;
+    return normalizeUserId(value, `session key "${key}"`);
+  }
+
+  /** Ends every session of `userId`; resolves to how many. */
+  destroyAll(userId: string | number): Promise<number> {
+    const id = normalizeUserId(userId, 'destroyAll');
+    return storeCall(() => this.#store.destroyAll(id));
+  }
+
+  /** The sessions of `userId`, most recently seen first. */
+  async listSessions(userId: string | number): Promise<SessionInfo[]> {
+    const id = normalizeUserId(userId, 'listSessions');
+    const stored = await storeCall(() => this.#store.list(id));
+    const infos: SessionInfo[] = [];
+    for (const s of stored) {
+      const info = infoOf(s);
+      if (info !== undefined) infos.push(info);
+    }
+    return infos.sort((a, b) => b.lastSeenAt - a.lastSeenAt || b.createdAt - a.createdAt);
+  }
+
+  /** The handle of the request's session, if it has a live one. */
+  async currentHandle(rs: RequestSession): Promise<string | undefined> {
+    await rs.load();
+    const sid = rs.claims.sid;
+    return sid === undefined ? undefined : handleOf(sid);
+  }
+
+  /** Ends the session `handle` of `userId`; whether it did. */
+  async destroySession(userId: string | number, handle: string): Promise<boolean> {
+    const id = normalizeUserId(userId, 'destroySession');
+    if (typeof handle !== 'string') return false;
+    const store = this.#store;
+    const target = (await storeCall(() => store.list(id))).find((s) => handleOf(s.id) === handle);
+    if (target === undefined) return false;
+    return storeCall(() => store.destroyOwned(id, target.id));
+  }
+
+  /** Ends every session of the request's user but the request's own; resolves to how many. */
+  async destroyOthers(rs: RequestSession): Promise<number> {
+    const dict = (await rs.load()) as Record<string, unknown>;
+    const userId = this.#userIdOf(dict);
+    const current = rs.claims.sid;
+    if (userId === undefined || current === undefined) return 0;
+    const store = this.#store;
+    let ended = 0;
+    for (const s of await storeCall(() => store.list(userId))) {
+      if (s.id !== current && (await storeCall(() => store.destroyOwned(userId, s.id)))) ended++;
+    }
+    return ended;
+  }
+
+  /** Ends every session in the store. */
+  clear(): Promise<void> {
+    return storeCall(() => this.#store.clear());
+  }
 }
+
+/** The data key where `microdot-ts/login` (and Python Microdot's login) keep the user's id. */
+const LOGIN_USER_KEY = '_user_id';
 
 /** Per-key changes from the data as loaded to `data` (last write wins per key in the store). */
 function diff(loaded: Map<string, string>, data: Record<string, unknown>): SessionPatch {

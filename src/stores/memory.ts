@@ -1,5 +1,11 @@
-import { applyPatch, ttlToMs } from '../internal/store-patch.js';
-import type { SessionData, SessionPatch, SessionStore, SetOptions } from './store.js';
+import { applyPatch, metaOf, ttlToMs } from '../internal/store-patch.js';
+import type {
+  SessionData,
+  SessionPatch,
+  SessionStore,
+  SetOptions,
+  StoredSession,
+} from './store.js';
 
 /**
  * Options of {@link MemoryStore}.
@@ -10,7 +16,10 @@ import type { SessionData, SessionPatch, SessionStore, SetOptions } from './stor
  * ```
  */
 export interface MemoryStoreOptions {
-  /** Most sessions kept; past it the least recently used are evicted. Default 10 000. */
+  /**
+   * Most sessions kept (default 10 000). Past it, the least recently used session without a user
+   * is evicted first; a logged-in session only when every session left has a user.
+   */
   maxEntries?: number;
   /** Seconds between sweeps of expired sessions; `0` turns the sweep off. Default 60. */
   sweepInterval?: number;
@@ -27,23 +36,27 @@ interface Entry {
 /**
  * A {@link SessionStore} in the memory of ONE process: for development, tests and single-process
  * deployments. Sessions die with the process and are not shared between workers or replicas:
- * use `SqliteStore` or `RedisStore` for those.
+ * use `SqliteStore`, `RedisStore` or `PostgresStore` for those.
  *
- * Bounded: past `maxEntries` it evicts the least recently used sessions. Expired sessions are
- * dropped when read and by a periodic sweep (an unref'd timer that `close()` stops).
+ * Bounded: past `maxEntries` it evicts the least recently used sessions, those without a user
+ * (anonymous visitors) before those with one, so a flood of anonymous sessions cannot log users
+ * out. Expired sessions are dropped when read and by a periodic sweep (an unref'd timer that
+ * `close()` stops).
  *
  * @example
  * ```ts
  * import { MemoryStore } from 'microdot-ts/session';
  * const store = new MemoryStore({ maxEntries: 1_000 });
- * await store.set('id', { set: { user: 'ana' }, unset: [] }, { ttl: 3600 });
+ * await store.set('id', { set: { user: 'ana' }, unset: [], replace: true }, { ttl: 3600 });
  * await store.get('id'); // { user: 'ana' }
  * ```
  */
 export class MemoryStore implements SessionStore {
   readonly #maxEntries: number;
-  /** Map order is recency order: the first entry is the least recently used. */
-  readonly #entries = new Map<string, Entry>();
+  /** Sessions without a user; Map order is recency order (the first is the least recently used). */
+  readonly #anonymous = new Map<string, Entry>();
+  /** Sessions with a user, in recency order too. */
+  readonly #named = new Map<string, Entry>();
   readonly #users = new Map<string, Set<string>>();
   readonly #timer: ReturnType<typeof setInterval> | undefined;
 
@@ -66,36 +79,37 @@ export class MemoryStore implements SessionStore {
 
   /** How many sessions are held, expired ones not yet swept included. */
   get size(): number {
-    return this.#entries.size;
+    return this.#anonymous.size + this.#named.size;
   }
 
   async get(id: string): Promise<SessionData | undefined> {
     const entry = this.#live(id);
     if (!entry) return undefined;
-    this.#entries.delete(id);
-    this.#entries.set(id, entry);
+    this.#put(id, entry); // now the most recently used
     return JSON.parse(entry.json) as SessionData;
   }
 
-  async set(id: string, patch: SessionPatch, options: SetOptions): Promise<void> {
+  async set(id: string, patch: SessionPatch, options: SetOptions): Promise<boolean> {
     const ttlMs = ttlToMs(options.ttl);
     const old = this.#live(id);
+    if (old === undefined && !patch.replace) return false;
     const data = applyPatch(old && !patch.replace ? JSON.parse(old.json) : {}, patch);
     // Serialise before touching the maps, so a value JSON can't hold leaves the old record whole.
     const json = JSON.stringify(data);
     this.#remove(id);
-    if (json === '{}') return;
+    if (json === '{}') return true;
     const userId = options.userId ?? old?.userId;
-    this.#entries.set(id, { json, expiresAt: Date.now() + ttlMs, userId });
+    this.#put(id, { json, expiresAt: Date.now() + ttlMs, userId });
     if (userId !== undefined) {
       const ids = this.#users.get(userId);
       if (ids) ids.add(id);
       else this.#users.set(userId, new Set([id]));
     }
-    for (const oldest of this.#entries.keys()) {
-      if (this.#entries.size <= this.#maxEntries) break;
-      this.#remove(oldest);
+    while (this.size > this.#maxEntries) {
+      const victims = this.#anonymous.size > 0 ? this.#anonymous : this.#named;
+      this.#remove(victims.keys().next().value!);
     }
+    return true;
   }
 
   async destroy(id: string): Promise<void> {
@@ -117,6 +131,30 @@ export class MemoryStore implements SessionStore {
     return count;
   }
 
+  async list(userId: string): Promise<StoredSession[]> {
+    const sessions: StoredSession[] = [];
+    for (const id of [...(this.#users.get(userId) ?? [])]) {
+      const entry = this.#live(id);
+      if (entry === undefined) continue;
+      const expiresAt = Math.floor(entry.expiresAt / 1000);
+      sessions.push({ id, expiresAt, meta: metaOf(JSON.parse(entry.json) as SessionData) });
+    }
+    return sessions;
+  }
+
+  async destroyOwned(userId: string, id: string): Promise<boolean> {
+    const entry = this.#live(id);
+    if (entry === undefined || entry.userId !== userId) return false;
+    this.#remove(id);
+    return true;
+  }
+
+  async clear(): Promise<void> {
+    this.#anonymous.clear();
+    this.#named.clear();
+    this.#users.clear();
+  }
+
   /** Stops the sweep timer. The sessions stay readable. */
   async close(): Promise<void> {
     clearInterval(this.#timer);
@@ -124,7 +162,7 @@ export class MemoryStore implements SessionStore {
 
   /** The entry of `id` if it is live; an expired one is removed. */
   #live(id: string): Entry | undefined {
-    const entry = this.#entries.get(id);
+    const entry = this.#named.get(id) ?? this.#anonymous.get(id);
     if (entry && entry.expiresAt <= Date.now()) {
       this.#remove(id);
       return undefined;
@@ -132,11 +170,21 @@ export class MemoryStore implements SessionStore {
     return entry;
   }
 
+  /** (Re)inserts `entry` as the most recently used of its kind. */
+  #put(id: string, entry: Entry): void {
+    const map = entry.userId === undefined ? this.#anonymous : this.#named;
+    map.delete(id);
+    map.set(id, entry);
+  }
+
   #remove(id: string): void {
-    const entry = this.#entries.get(id);
+    const entry = this.#named.get(id) ?? this.#anonymous.get(id);
     if (!entry) return;
-    this.#entries.delete(id);
-    if (entry.userId === undefined) return;
+    if (entry.userId === undefined) {
+      this.#anonymous.delete(id);
+      return;
+    }
+    this.#named.delete(id);
     const ids = this.#users.get(entry.userId);
     ids?.delete(id);
     if (ids?.size === 0) this.#users.delete(entry.userId);
@@ -144,8 +192,10 @@ export class MemoryStore implements SessionStore {
 
   #sweep(): void {
     const now = Date.now();
-    for (const [id, entry] of this.#entries) {
-      if (entry.expiresAt <= now) this.#remove(id);
+    for (const map of [this.#anonymous, this.#named]) {
+      for (const [id, entry] of map) {
+        if (entry.expiresAt <= now) this.#remove(id);
+      }
     }
   }
 }

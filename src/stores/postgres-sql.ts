@@ -9,7 +9,7 @@ const expiry = (n: number) => `now() + $${n}::double precision * interval '1 mil
 
 /**
  * The statements of one table. Expiry uses the database's clock (`now()`), so app servers whose
- * clocks differ agree on when a session ends. A row whose data became `{}` is given an expiry
+ * clocks differ agree on when a session ends. A row whose data a patch emptied is given an expiry
  * of `-infinity`: it reads as absent at once and the sweep deletes it.
  */
 export interface PostgresSql {
@@ -20,16 +20,27 @@ export interface PostgresSql {
   /** $1 id → data of the live session. */
   readonly get: string;
   /**
-   * $1 id, $2 data to set (jsonb), $3 ttl ms, $4 user id or null, $5 replace, $6 keys to unset.
-   * Creates the session when absent, else merges (or replaces) in one statement.
+   * A fresh session: $1 id, $2 data (jsonb, not `{}`), $3 ttl ms, $4 user id or null. Creates
+   * the session, or replaces its data (keeping its user when $4 is null).
    */
-  readonly set: string;
+  readonly replace: string;
+  /**
+   * A patch of a live session: $1 id, $2 data to set (jsonb), $3 ttl ms, $4 user id or null,
+   * $5 keys to unset. Touches no row when the session is missing or expired (no resurrection).
+   */
+  readonly patch: string;
   /** $1 id. */
   readonly destroy: string;
   /** $1 id, $2 ttl ms. */
   readonly touch: string;
   /** $1 user id → one row: `n`, how many live sessions it ended. */
   readonly destroyAll: string;
+  /** $1 user id, $2 meta key → `id`, `expires_at` (epoch s), `has_meta`, `meta` of each live session. */
+  readonly list: string;
+  /** $1 user id, $2 id: deletes the session if it is live and that user's. */
+  readonly destroyOwned: string;
+  /** Deletes every row of the table. */
+  readonly clear: string;
   /** Deletes up to 5000 expired rows, skipping rows another sweep holds. */
   readonly sweep: string;
 }
@@ -44,9 +55,8 @@ export function postgresSql(table: string): PostgresSql {
   const parts = table.split('.');
   const name = parts.at(-1)!;
   const t = parts.map((p) => `"${p}"`).join('.');
-  // Live = not expired. Merged = the stored data minus the unset keys plus the set ones.
-  const live = `s.expires_at > now()`;
-  const merged = `CASE WHEN $5::boolean OR NOT ${live} THEN $2::jsonb ELSE (s.data - $6::text[]) || $2::jsonb END`;
+  // The stored data minus the unset keys plus the set ones.
+  const merged = `(s.data - $5::text[]) || $2::jsonb`;
   return {
     table: t,
     // Two servers starting at once would both try CREATE TABLE; the lock makes one wait.
@@ -61,19 +71,31 @@ export function postgresSql(table: string): PostgresSql {
       CREATE INDEX IF NOT EXISTS "${name}_user_id" ON ${t} (user_id) WHERE user_id IS NOT NULL;
       CREATE INDEX IF NOT EXISTS "${name}_expires_at" ON ${t} (expires_at);`,
     get: `SELECT data FROM ${t} WHERE id = $1 AND expires_at > now()`,
-    set: `
+    replace: `
       INSERT INTO ${t} AS s (id, data, user_id, expires_at)
-      VALUES ($1, $2::jsonb, $4::text,
-              CASE WHEN $2::jsonb = '{}' THEN '-infinity' ELSE ${expiry(3)} END)
+      VALUES ($1, $2::jsonb, $4::text, ${expiry(3)})
       ON CONFLICT (id) DO UPDATE SET
+        data = excluded.data,
+        user_id = COALESCE(excluded.user_id, CASE WHEN s.expires_at > now() THEN s.user_id END),
+        expires_at = excluded.expires_at`,
+    // Row locks order a patch and a destroy: a patch that waited on a deleted row updates none.
+    patch: `
+      UPDATE ${t} AS s SET
         data = ${merged},
-        user_id = COALESCE($4::text, CASE WHEN ${live} THEN s.user_id END),
-        expires_at = CASE WHEN ${merged} = '{}' THEN '-infinity' ELSE ${expiry(3)} END`,
+        user_id = COALESCE($4::text, s.user_id),
+        expires_at = CASE WHEN ${merged} = '{}' THEN '-infinity' ELSE ${expiry(3)} END
+      WHERE id = $1 AND expires_at > now()`,
     destroy: `DELETE FROM ${t} WHERE id = $1`,
     touch: `UPDATE ${t} SET expires_at = ${expiry(2)} WHERE id = $1 AND expires_at > now()`,
     destroyAll: `
       WITH ended AS (DELETE FROM ${t} WHERE user_id = $1 RETURNING expires_at)
       SELECT count(*) FILTER (WHERE expires_at > now())::int AS n FROM ended`,
+    list: `
+      SELECT id, floor(extract(epoch FROM expires_at))::float8 AS expires_at,
+             data ? $2::text AS has_meta, data -> $2::text AS meta
+      FROM ${t} WHERE user_id = $1 AND expires_at > now()`,
+    destroyOwned: `DELETE FROM ${t} WHERE id = $2 AND user_id = $1 AND expires_at > now()`,
+    clear: `DELETE FROM ${t}`,
     sweep: `
       DELETE FROM ${t} WHERE id IN (
         SELECT id FROM ${t} WHERE expires_at <= now() LIMIT 5000 FOR UPDATE SKIP LOCKED)`,

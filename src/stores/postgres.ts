@@ -1,11 +1,14 @@
 import pg from 'pg';
 import { ttlToMs } from '../internal/store-patch.js';
+import { decodeData, decodeValue, encodeSet, isStorableText } from './postgres-json.js';
 import { isTableName, type PostgresSql, postgresSql } from './postgres-sql.js';
 import {
+  META_KEY,
   type SessionData,
   type SessionPatch,
   type SessionStore,
   type SetOptions,
+  type StoredSession,
   StoreUnavailableError,
 } from './store.js';
 
@@ -53,13 +56,16 @@ const UNAVAILABLE_STATE = /^(08|53|57P0[1-4]|58|40001|40P01|55P03|57014)/;
  * dependency, major 8: install it to use this store). Any number of app servers can share it.
  *
  * Table: `id text PRIMARY KEY, data jsonb, user_id text (indexed), expires_at timestamptz
- * (indexed)`. Each call is one statement: a patch merges in SQL (`(data - unset) || set`) inside
- * an `INSERT … ON CONFLICT DO UPDATE`, so parallel patches of different keys never lose each
- * other's change, whichever server sends them. Expiry follows the database's clock. Expired rows
- * are ignored when read and deleted by a periodic sweep (an unref'd timer, batches of 5000).
+ * (indexed)`. Each call is one statement. A patch is an `UPDATE` that merges in SQL (`(data -
+ * unset) || set`), so parallel patches of different keys never lose each other's change,
+ * whichever server sends them; it touches no row when the session is gone, so a request in
+ * flight cannot bring a destroyed session back. Only a fresh session (`replace`) inserts.
+ * Expiry follows the database's clock. Expired rows are ignored when read and deleted by a
+ * periodic sweep (an unref'd timer, batches of 5000).
  *
- * PostgreSQL's `jsonb` cannot hold the character U+0000: a value with one is refused by `set`
- * with a `TypeError` (strip it from input before it reaches the session).
+ * `jsonb` cannot hold U+0000 or a lone surrogate: a value holding one is kept as its JSON text
+ * in a wrapper and restored when read, so every JSON value round-trips. A key or a user id
+ * holding one is refused by `set` with a `TypeError`.
  *
  * With the database unreachable, calls reject with {@link StoreUnavailableError} (the session
  * layer answers 503) and work again as soon as it is back: the pool reconnects by itself.
@@ -78,7 +84,7 @@ export class PostgresStore implements SessionStore {
   readonly #pool: pg.Pool;
   readonly #ownsPool: boolean;
   readonly #sql: PostgresSql;
-  readonly #names: Record<'get' | 'set' | 'destroy' | 'touch' | 'destroyAll', string>;
+  readonly #names: Record<Exclude<keyof PostgresSql, 'table' | 'migrate' | 'sweep'>, string>;
   readonly #timer: ReturnType<typeof setInterval> | undefined;
   #migrated: Promise<void> | undefined;
 
@@ -106,12 +112,17 @@ export class PostgresStore implements SessionStore {
     this.#sql = postgresSql(table);
     // Prepared once per connection under these names; the table is part of them, so two stores
     // on two tables sharing a pool never mix their statements.
+    const name = (statement: string) => `microdot:${table}:${statement}`;
     this.#names = {
-      get: `microdot:${table}:get`,
-      set: `microdot:${table}:set`,
-      destroy: `microdot:${table}:destroy`,
-      touch: `microdot:${table}:touch`,
-      destroyAll: `microdot:${table}:destroyAll`,
+      get: name('get'),
+      replace: name('replace'),
+      patch: name('patch'),
+      destroy: name('destroy'),
+      touch: name('touch'),
+      destroyAll: name('destroyAll'),
+      list: name('list'),
+      destroyOwned: name('destroyOwned'),
+      clear: name('clear'),
     };
     if (options.pool) {
       this.#pool = options.pool;
@@ -162,32 +173,28 @@ export class PostgresStore implements SessionStore {
 
   async get(id: string): Promise<SessionData | undefined> {
     const { rows } = await this.#query(this.#sql.get, [id], this.#names.get);
-    return (rows[0]?.data as SessionData | undefined) ?? undefined;
+    const data = rows[0]?.data as SessionData | undefined;
+    return data && decodeData(data);
   }
 
-  async set(id: string, patch: SessionPatch, options: SetOptions): Promise<void> {
+  async set(id: string, patch: SessionPatch, options: SetOptions): Promise<boolean> {
     const ttlMs = ttlToMs(options.ttl);
-    const unset = [...patch.unset];
-    const pairs: string[] = [];
-    for (const [key, value] of Object.entries(patch.set)) {
-      const json: string | undefined = JSON.stringify(value);
-      if (json === undefined) unset.push(key);
-      else pairs.push(`${JSON.stringify(key)}:${json}`);
-    }
-    const data = `{${pairs.join(',')}}`;
-    if (HAS_NUL.test(data)) {
+    const { json: data, unset: gone } = encodeSet(patch.set, patch.unset);
+    const { userId = null } = options;
+    if (userId !== null && !isStorableText(userId)) {
       throw new TypeError(
-        'PostgresStore: session data cannot hold the character U+0000 (jsonb refuses it); strip it from the value before saving',
+        `PostgresStore: the user id ${JSON.stringify(userId)} holds U+0000 or a lone surrogate, which PostgreSQL cannot store`,
       );
     }
-    const { userId = null } = options;
-    if (userId?.includes('\0')) {
-      throw new TypeError('PostgresStore: a user id cannot hold the character U+0000');
+    if (patch.replace) {
+      // A fresh session with no key is no session.
+      if (data === '{}') await this.destroy(id);
+      else await this.#query(this.#sql.replace, [id, data, ttlMs, userId], this.#names.replace);
+      return true;
     }
-    // A key with U+0000 was never stored (see above), and PostgreSQL text cannot carry it.
-    const gone = unset.filter((key) => !key.includes('\0'));
-    const values = [id, data, ttlMs, userId, patch.replace === true, gone];
-    await this.#query(this.#sql.set, values, this.#names.set);
+    const values = [id, data, ttlMs, userId, gone];
+    const { rowCount } = await this.#query(this.#sql.patch, values, this.#names.patch);
+    return rowCount === 1;
   }
 
   async destroy(id: string): Promise<void> {
@@ -200,9 +207,33 @@ export class PostgresStore implements SessionStore {
   }
 
   async destroyAll(userId: string): Promise<number> {
-    if (userId.includes('\0')) return 0; // refused by set, so it owns no session
+    if (!isStorableText(userId)) return 0; // refused by set, so it owns no session
     const { rows } = await this.#query(this.#sql.destroyAll, [userId], this.#names.destroyAll);
     return Number(rows[0]?.n ?? 0);
+  }
+
+  async list(userId: string): Promise<StoredSession[]> {
+    if (!isStorableText(userId)) return [];
+    const { rows } = await this.#query(this.#sql.list, [userId, META_KEY], this.#names.list);
+    return rows.map((row) => ({
+      id: row.id as string,
+      expiresAt: row.expires_at as number,
+      meta: row.has_meta ? decodeValue(row.meta) : undefined,
+    }));
+  }
+
+  async destroyOwned(userId: string, id: string): Promise<boolean> {
+    if (!isStorableText(userId)) return false;
+    const { rowCount } = await this.#query(
+      this.#sql.destroyOwned,
+      [userId, id],
+      this.#names.destroyOwned,
+    );
+    return rowCount === 1;
+  }
+
+  async clear(): Promise<void> {
+    await this.#query(this.#sql.clear, [], this.#names.clear);
   }
 
   /** Stops the sweep, and ends the pool if the store made it; a pool you passed stays open. */
@@ -230,9 +261,6 @@ export class PostgresStore implements SessionStore {
     }
   }
 }
-
-/** A `\u0000` escape in JSON text (not an escaped backslash followed by `u0000`). */
-const HAS_NUL = /(?:^|[^\\])(?:\\\\)*\\u0000/;
 
 /**
  * Whether `error` means the database could not be reached or could not answer now: a network

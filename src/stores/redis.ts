@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto';
 import { type Cluster, Redis } from 'ioredis';
 import { ttlToMs } from '../internal/store-patch.js';
 import {
+  META_KEY,
   type SessionData,
   type SessionPatch,
   type SessionStore,
   type SetOptions,
+  type StoredSession,
   StoreUnavailableError,
 } from './store.js';
 
@@ -52,7 +54,7 @@ if redis.replicate_commands then redis.replicate_commands() end
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)`;
 
-/** Ids per `unindex` call: Lua's `unpack` has a limit of a few thousand values. */
+/** Ids per ZREM/SREM call, to keep each command small. */
 const UNINDEX_CHUNK = 1000;
 
 /**
@@ -62,18 +64,19 @@ const UNINDEX_CHUNK = 1000;
 const SCRIPTS = {
   /**
    * KEYS: data hash, owner. ARGV: replace, ttl ms, has user, user, unset count, unset…, field/value…
-   * Returns the session's owner (or nil), after the patch and the new TTL were applied in one step.
+   * Without replace, a missing session stays missing: returns 0. Otherwise applies the patch and
+   * the new TTL in one step and returns the session's owner (a string), or 1 when it has none.
    */
   set: `
 local s, o = KEYS[1], KEYS[2]
-if ARGV[1] == '1' then redis.call('DEL', s) end
+if ARGV[1] == '1' then redis.call('DEL', s) elseif redis.call('EXISTS', s) == 0 then return 0 end
 local i = 6
 for _ = 1, tonumber(ARGV[5]) do redis.call('HDEL', s, ARGV[i]); i = i + 1 end
 while i < #ARGV do redis.call('HSET', s, ARGV[i], ARGV[i + 1]); i = i + 2 end
-if redis.call('EXISTS', s) == 0 then redis.call('DEL', o); return false end
+if redis.call('EXISTS', s) == 0 then redis.call('DEL', o); return 1 end
 redis.call('PEXPIRE', s, ARGV[2])
 if ARGV[3] == '1' then redis.call('SET', o, ARGV[4], 'PX', ARGV[2]) else redis.call('PEXPIRE', o, ARGV[2]) end
-return redis.call('GET', o)`,
+return redis.call('GET', o) or 1`,
   /** KEYS: data hash, owner. ARGV: ttl ms. Returns the owner (or nil); nothing when absent. */
   touch: `
 if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return false end
@@ -102,20 +105,14 @@ local ttl = tonumber(ARGV[2]) + ${INDEX_MARGIN_MS}
 if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
 return 1`,
   /**
-   * KEYS: user index, the SET index of 0.1.0 (same slot). The ids they list (expired ones
-   * included: destroyAll checks each).
+   * KEYS: data hash, owner. ARGV: user, meta field. For a live session of user: its remaining
+   * TTL (ms) and the meta field's JSON ('' when absent); nil otherwise.
    */
-  members: `
-local ids = redis.call('ZRANGE', KEYS[1], 0, -1)
-if redis.call('TYPE', KEYS[2]).ok == 'set' then
-  for _, id in ipairs(redis.call('SMEMBERS', KEYS[2])) do ids[#ids + 1] = id end
-end
-return ids`,
-  /** KEYS: user index, the SET index of 0.1.0. ARGV: ids to remove from both. */
-  unindex: `
-redis.call('ZREM', KEYS[1], unpack(ARGV))
-if redis.call('TYPE', KEYS[2]).ok == 'set' then redis.call('SREM', KEYS[2], unpack(ARGV)) end
-return 1`,
+  info: `
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return false end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then return false end
+return {ttl, redis.call('HGET', KEYS[1], ARGV[2]) or ''}`,
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;
@@ -139,8 +136,12 @@ const UNAVAILABLE_REPLY =
  * ```text
  * {prefix}s:{<id>}         HASH  data key -> JSON value      PEXPIRE ttl
  * {prefix}s:{<id>}:user    STRING  the session's user id    PEXPIRE ttl (only when it has one)
- * {prefix}uz:{<userId>}    ZSET  the user's session ids, scored by expiry (ms)   PEXPIRE ≥ longest session + 1 min
+ * {prefix}uz:{u<b64>}      ZSET  the user's session ids, scored by expiry (ms)   PEXPIRE ≥ longest session + 1 min
  * ```
+ *
+ * `<b64>` is the user id in base64url, after a `u`: whatever the user id (empty, starting with
+ * `}`, full of braces), the hash tag is never empty and holds no brace, so the index is one key
+ * in one known slot.
  *
  * - The `{…}` hash tag puts the two keys of one session in one slot, so one Lua script patches
  *   the hash (DEL when replacing, HDEL, HSET), sets both TTLs and reads the owner atomically.
@@ -149,12 +150,17 @@ const UNAVAILABLE_REPLY =
  *   session's expiry as score, ZREMRANGEBYSCORE of the expired ids, PEXPIRE that never shortens
  *   the TTL), before the session: a live session is never missing from its index, and the index
  *   of a user who logs in every day does not grow without end. Writing it twice is harmless.
- *   0.1.0 kept a plain SET under `{prefix}u:{<userId>}` (same slot): it is still read and
- *   cleaned by `destroyAll` and `destroy`, never written, and ends with its TTL, so 0.1.0 and
- *   newer instances can run side by side during an upgrade.
+ *   0.1.0 kept a plain SET under `{prefix}u:{<userId>}`: it is still read and cleaned by
+ *   `destroyAll`, `list` and `destroy` (each with single-key commands), never written, and ends
+ *   with its TTL, so 0.1.0 and newer instances can run side by side during an upgrade.
  * - `destroyAll` reads the index, then deletes each session in its own slot with a script that
  *   checks the session still belongs to that user, then removes those ids from the index: no
- *   cross-slot multi-key command anywhere.
+ *   cross-slot multi-key command anywhere. `list` reads each indexed session the same way, with
+ *   a script that checks its owner.
+ * - A patch without `replace` on a missing session writes nothing (the `set` script checks, in
+ *   the same step): a request in flight cannot revive a session that a logout destroyed.
+ * - `clear` scans `{prefix}*` on every master (SCAN, then UNLINK key by key): it refuses to run
+ *   with an empty prefix, which would empty the whole database.
  *
  * A call resolves once Redis acknowledged it. With Redis unreachable, calls reject with
  * {@link StoreUnavailableError} (at once when the store made the client) and work again as soon
@@ -164,7 +170,7 @@ const UNAVAILABLE_REPLY =
  * ```ts
  * import { RedisStore } from 'microdot-ts/stores/redis';
  * const store = new RedisStore({ url: 'redis://127.0.0.1:6379', prefix: 'myapp:' });
- * await store.set('id', { set: { user: 'ana' }, unset: [] }, { ttl: 3600, userId: 'ana' });
+ * await store.set('id', { set: { user: 'ana' }, unset: [], replace: true }, { ttl: 3600, userId: 'ana' });
  * await store.get('id'); // { user: 'ana' }
  * await store.close();
  * ```
@@ -218,7 +224,7 @@ export class RedisStore implements SessionStore {
     return Object.fromEntries(entries.map(([key, json]) => [key, JSON.parse(json)]));
   }
 
-  async set(id: string, patch: SessionPatch, options: SetOptions): Promise<void> {
+  async set(id: string, patch: SessionPatch, options: SetOptions): Promise<boolean> {
     const ttlMs = ttlToMs(options.ttl);
     const unset = [...patch.unset];
     const pairs: string[] = [];
@@ -229,7 +235,7 @@ export class RedisStore implements SessionStore {
     }
     const { userId } = options;
     if (userId !== undefined) await this.#index(userId, id, ttlMs);
-    const owner = await this.#script(
+    const result = await this.#script(
       'set',
       [this.#sessionKey(id), this.#ownerKey(id)],
       [
@@ -242,13 +248,19 @@ export class RedisStore implements SessionStore {
         ...pairs,
       ],
     );
+    if (result === 0) {
+      // Nothing written: take back the index entry made for it.
+      if (userId !== undefined) await this.#unindex(userId, [id]);
+      return false;
+    }
     // A patch without userId extended the owner's TTL: extend the index's too.
-    if (userId === undefined && typeof owner === 'string') await this.#index(owner, id, ttlMs);
+    if (userId === undefined && typeof result === 'string') await this.#index(result, id, ttlMs);
+    return true;
   }
 
   async destroy(id: string): Promise<void> {
     const owner = await this.#script('destroy', [this.#sessionKey(id), this.#ownerKey(id)], []);
-    if (typeof owner === 'string') await this.#script('unindex', this.#userKeys(owner), [id]);
+    if (typeof owner === 'string') await this.#unindex(owner, [id]);
   }
 
   async touch(id: string, ttl: number): Promise<void> {
@@ -259,21 +271,67 @@ export class RedisStore implements SessionStore {
   }
 
   async destroyAll(userId: string): Promise<number> {
-    const userKeys = this.#userKeys(userId);
-    const ids = [...new Set((await this.#script('members', userKeys, [])) as string[])];
+    const ids = await this.#members(userId);
     if (ids.length === 0) return 0;
-    const ended = await Promise.all(
-      ids.map((id) =>
-        this.#script('destroyOwned', [this.#sessionKey(id), this.#ownerKey(id)], [userId]),
-      ),
-    );
+    const ended = await Promise.all(ids.map((id) => this.#destroyOwned(userId, id)));
     // Only the ids this call ended leave the index (ZREM, not DEL): an id whose session is not
     // written yet (a login in parallel indexes it first) stays, and expired ones are pruned.
-    const gone = ids.filter((_, i) => Number(ended[i]) === 1);
-    for (let i = 0; i < gone.length; i += UNINDEX_CHUNK) {
-      await this.#script('unindex', userKeys, gone.slice(i, i + UNINDEX_CHUNK));
+    await this.#unindex(
+      userId,
+      ids.filter((_, i) => ended[i]),
+    );
+    return ended.filter(Boolean).length;
+  }
+
+  async list(userId: string): Promise<StoredSession[]> {
+    const ids = await this.#members(userId);
+    const infos = await Promise.all(
+      ids.map((id) =>
+        this.#script('info', [this.#sessionKey(id), this.#ownerKey(id)], [userId, META_KEY]),
+      ),
+    );
+    const now = Date.now();
+    const sessions: StoredSession[] = [];
+    ids.forEach((id, i) => {
+      const info = infos[i] as [number, string] | null;
+      if (!info) return;
+      const [ttl, meta] = info;
+      sessions.push({
+        id,
+        expiresAt: Math.floor((now + Number(ttl)) / 1000),
+        meta: meta === '' ? undefined : JSON.parse(meta),
+      });
+    });
+    return sessions;
+  }
+
+  async destroyOwned(userId: string, id: string): Promise<boolean> {
+    const ended = await this.#destroyOwned(userId, id);
+    if (ended) await this.#unindex(userId, [id]);
+    return ended;
+  }
+
+  async clear(): Promise<void> {
+    if (this.#prefix === '') {
+      throw new TypeError(
+        'RedisStore: clear() needs a key prefix; with an empty one it would delete every key of the database',
+      );
     }
-    return ended.reduce<number>((sum, n) => sum + Number(n), 0);
+    const client = this.#client;
+    const match = `${this.#prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+    const nodes: Redis[] =
+      'nodes' in client && client.isCluster ? client.nodes('master') : [client as Redis];
+    await this.#call(async () => {
+      for (const node of nodes) {
+        let cursor = '0';
+        do {
+          const [next, keys] = await node.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+          // One key per command: keys of different slots may never share one (Redis Cluster).
+          await Promise.all(keys.map((key) => node.unlink(key)));
+          cursor = next;
+        } while (cursor !== '0');
+      }
+    });
   }
 
   /** Closes the connection if the store made the client; a client you passed stays open. */
@@ -294,13 +352,47 @@ export class RedisStore implements SessionStore {
     return `${this.#prefix}s:{${id}}:user`;
   }
 
+  /** The user index: its hash tag is never empty, whatever the user id (see the class doc). */
   #userKey(userId: string): string {
-    return `${this.#prefix}uz:{${userId}}`;
+    return `${this.#prefix}uz:{u${Buffer.from(userId, 'utf8').toString('base64url')}}`;
   }
 
-  /** The user index, and the SET index 0.1.0 wrote (read and cleaned, never written). */
-  #userKeys(userId: string): string[] {
-    return [this.#userKey(userId), `${this.#prefix}u:{${userId}}`];
+  /** The SET index 0.1.0 wrote (read and cleaned, never written). */
+  #legacyUserKey(userId: string): string {
+    return `${this.#prefix}u:{${userId}}`;
+  }
+
+  /** The ids the user's indexes list (expired ones included: callers check each). */
+  async #members(userId: string): Promise<string[]> {
+    const legacy = this.#legacyUserKey(userId);
+    const [ids, old] = await this.#call(() =>
+      Promise.all([
+        this.#client.zrange(this.#userKey(userId), '0', '-1'),
+        this.#client
+          .type(legacy)
+          .then((type) => (type === 'set' ? this.#client.smembers(legacy) : [])),
+      ]),
+    );
+    return [...new Set([...ids, ...old])];
+  }
+
+  /** Removes `ids` from the user's indexes (single-key commands, in chunks for long lists). */
+  async #unindex(userId: string, ids: string[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += UNINDEX_CHUNK) {
+      const chunk = ids.slice(i, i + UNINDEX_CHUNK);
+      await this.#call(() =>
+        Promise.all([
+          this.#client.zrem(this.#userKey(userId), ...chunk),
+          this.#client.srem(this.#legacyUserKey(userId), ...chunk),
+        ]),
+      );
+    }
+  }
+
+  /** Deletes session `id` if it (still) belongs to `userId`; whether it did. */
+  async #destroyOwned(userId: string, id: string): Promise<boolean> {
+    const keys = [this.#sessionKey(id), this.#ownerKey(id)];
+    return Number(await this.#script('destroyOwned', keys, [userId])) === 1;
   }
 
   #index(userId: string, id: string, ttlMs: number): Promise<unknown> {

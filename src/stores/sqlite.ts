@@ -1,10 +1,12 @@
 import Database from 'better-sqlite3';
 import { applyPatch, ttlToMs } from '../internal/store-patch.js';
 import {
+  META_KEY,
   type SessionData,
   type SessionPatch,
   type SessionStore,
   type SetOptions,
+  type StoredSession,
   StoreUnavailableError,
 } from './store.js';
 
@@ -33,6 +35,12 @@ interface Row {
   user_id: string | null;
 }
 
+interface ListRow {
+  id: string;
+  meta: string | null;
+  expires_at: number;
+}
+
 /** Error codes of SQLite that mean "the database can't be used right now", not "bad request". */
 const UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY|NOMEM|CORRUPT|NOTADB)/;
 
@@ -49,7 +57,7 @@ const UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY|NOMEM|COR
  * ```ts
  * import { SqliteStore } from 'microdot-ts/stores/sqlite';
  * const store = new SqliteStore({ path: './sessions.db' });
- * await store.set('id', { set: { user: 'ana' }, unset: [] }, { ttl: 3600, userId: 'ana' });
+ * await store.set('id', { set: { user: 'ana' }, unset: [], replace: true }, { ttl: 3600, userId: 'ana' });
  * await store.destroyAll('ana'); // 1
  * await store.close();
  * ```
@@ -64,9 +72,12 @@ export class SqliteStore implements SessionStore {
     destroy: Database.Statement<[string]>;
     touch: Database.Statement<[number, string, number]>;
     destroyAll: Database.Statement<[string, number]>;
+    list: Database.Statement<[string, number], ListRow>;
+    destroyOwned: Database.Statement<[string, string, number]>;
+    clear: Database.Statement<[]>;
     sweep: Database.Statement<[number]>;
   };
-  readonly #setTx: (id: string, patch: SessionPatch, ttlMs: number, userId?: string) => void;
+  readonly #setTx: (id: string, patch: SessionPatch, ttlMs: number, userId?: string) => boolean;
 
   constructor(options: SqliteStoreOptions) {
     const { table = 'microdot_sessions', sweepInterval = 60 } = options;
@@ -111,12 +122,23 @@ export class SqliteStore implements SessionStore {
       destroy: db.prepare(`DELETE FROM "${table}" WHERE id = ?`),
       touch: db.prepare(`UPDATE "${table}" SET expires_at = ? WHERE id = ? AND expires_at > ?`),
       destroyAll: db.prepare(`DELETE FROM "${table}" WHERE user_id = ? AND expires_at > ?`),
+      // The meta key as JSON text (`->` always gives JSON, whatever the value's type).
+      list: db.prepare(
+        `SELECT id, data -> '$.${META_KEY}' AS meta, expires_at FROM "${table}"
+         WHERE user_id = ? AND expires_at > ?`,
+      ),
+      destroyOwned: db.prepare(
+        `DELETE FROM "${table}" WHERE id = ? AND user_id = ? AND expires_at > ?`,
+      ),
+      clear: db.prepare(`DELETE FROM "${table}"`),
       sweep: db.prepare(`DELETE FROM "${table}" WHERE expires_at <= ?`),
     };
     const tx = db.transaction(
       (id: string, patch: SessionPatch, ttlMs: number, userId: string | undefined) => {
         const now = Date.now();
         const old = this.#sql.get.get(id, now);
+        // Only a fresh session creates a record: a patch never revives a destroyed one.
+        if (old === undefined && !patch.replace) return false;
         const base = old && !patch.replace ? (JSON.parse(old.data) as SessionData) : {};
         const json = JSON.stringify(applyPatch(base, patch));
         if (json === '{}') {
@@ -124,6 +146,7 @@ export class SqliteStore implements SessionStore {
         } else {
           this.#sql.upsert.run(id, json, userId ?? old?.user_id ?? null, now + ttlMs);
         }
+        return true;
       },
     );
     // IMMEDIATE takes the write lock before reading, so two processes can't both read the old
@@ -146,9 +169,9 @@ export class SqliteStore implements SessionStore {
     return row && (JSON.parse(row.data) as SessionData);
   }
 
-  async set(id: string, patch: SessionPatch, options: SetOptions): Promise<void> {
+  async set(id: string, patch: SessionPatch, options: SetOptions): Promise<boolean> {
     const ttlMs = ttlToMs(options.ttl);
-    run(() => this.#setTx(id, patch, ttlMs, options.userId));
+    return run(() => this.#setTx(id, patch, ttlMs, options.userId));
   }
 
   async destroy(id: string): Promise<void> {
@@ -163,6 +186,23 @@ export class SqliteStore implements SessionStore {
 
   async destroyAll(userId: string): Promise<number> {
     return run(() => this.#sql.destroyAll.run(userId, Date.now()).changes);
+  }
+
+  async list(userId: string): Promise<StoredSession[]> {
+    const rows = run(() => this.#sql.list.all(userId, Date.now()));
+    return rows.map((row) => ({
+      id: row.id,
+      expiresAt: Math.floor(row.expires_at / 1000),
+      meta: row.meta === null ? undefined : JSON.parse(row.meta),
+    }));
+  }
+
+  async destroyOwned(userId: string, id: string): Promise<boolean> {
+    return run(() => this.#sql.destroyOwned.run(id, userId, Date.now()).changes === 1);
+  }
+
+  async clear(): Promise<void> {
+    run(() => this.#sql.clear.run());
   }
 
   /** Stops the sweep, and closes the database if the store opened it. */

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
+import { TokenAuth } from '../../src/auth/index.js';
 import { CORS } from '../../src/cors/index.js';
 import { CSRF } from '../../src/csrf/index.js';
 import { type Handler, Microdot, wraps } from '../../src/index.js';
@@ -166,6 +167,21 @@ for (const mode of MODES) {
         assert.equal((await c.get(path)).statusCode, 204, path);
       }
       assert.equal((await c.post('/checked', cross)).statusCode, 403);
+    });
+
+    test('with TokenAuth.required inside or outside', async () => {
+      const app = new Microdot();
+      const csrf = new CSRF(app);
+      const token = new TokenAuth<{ id: number }>();
+      token.authenticate((_req, t) => (t === 'good' ? { id: 1 } : undefined));
+      app.post('/a', token.required(csrf.exempt(() => 204)));
+      app.post('/b', csrf.exempt(token.optional(() => 204)));
+      app.get('/c', token.required(csrf.protect(() => 204)));
+      const c = await mode.client(app);
+      const headers = { 'Sec-Fetch-Site': 'cross-site', Authorization: 'Bearer good' };
+      assert.equal((await c.post('/a', { headers })).statusCode, 204);
+      assert.equal((await c.post('/b', { headers })).statusCode, 204);
+      assert.equal((await c.get('/c', { headers })).statusCode, 403);
     });
 
     test('a wrapper that does not record itself hides an exemption: the route stays checked', async () => {

@@ -1,6 +1,8 @@
 // Runs a suite both ways, as h3 does: in-process through the TestClient, and over a real
 // node:http server on 127.0.0.1 (port 0), with the same cookie-jar client on top.
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { after } from 'node:test';
 import type { Microdot, RunningServer } from '../../src/index.js';
 import { jsonBodyOf } from '../../src/internal/content-type.js';
@@ -19,6 +21,11 @@ export class HttpTestClient extends TestClient {
   ) {
     super(app, options);
     this.server = server;
+  }
+
+  /** A TCP connection to the server, for WebSockets. */
+  override connect(): Duplex {
+    return connect(this.server.port, '127.0.0.1');
   }
 
   protected override send(

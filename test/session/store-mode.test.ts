@@ -1,5 +1,6 @@
-// Server-side sessions (issue 5): the same Session API over MemoryStore, SqliteStore and a real
-// Redis at 127.0.0.1:6379; the cookie carries only a signed session id.
+// Server-side sessions (issue 5): the same Session API over MemoryStore, SqliteStore, a real
+// Redis at 127.0.0.1:6379 and a real PostgreSQL at 127.0.0.1:5432 (tables of its own, dropped
+// after); the cookie carries only a signed session id.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -7,14 +8,18 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import pg from 'pg';
 import { Microdot } from '../../src/index.js';
 import {
+  META_KEY,
   MemoryStore,
   Session,
+  type SessionData,
   type SessionOptions,
   type SessionStore,
   withSession,
 } from '../../src/session/index.js';
+import { PostgresStore } from '../../src/stores/postgres.js';
 import { RedisStore } from '../../src/stores/redis.js';
 import { SqliteStore } from '../../src/stores/sqlite.js';
 import type { TestClient, TestResponse } from '../../src/test-client.js';
@@ -23,9 +28,16 @@ import { MODES } from '../helpers/clients.js';
 const KEY = 'store-mode-secret-key-0123456789abcdefghij';
 const dir = mkdtempSync(join(tmpdir(), 'microdot-store-mode-'));
 const stores: SessionStore[] = [];
+const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
+const pgTables: string[] = [];
 after(async () => {
   await Promise.all(stores.map((s) => s.close?.()));
   rmSync(dir, { recursive: true, force: true });
+  if (pgTables.length === 0) return;
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  for (const table of pgTables) await client.query(`DROP TABLE IF EXISTS "${table}"`);
+  await client.end();
 });
 
 const FACTORIES: [string, () => SessionStore][] = [
@@ -39,6 +51,14 @@ const FACTORIES: [string, () => SessionStore][] = [
         prefix: `test:${randomBytes(6).toString('hex')}:`,
       }),
   ],
+  [
+    'postgres',
+    () => {
+      const table = `microdot_test_mode_${randomBytes(6).toString('hex')}`;
+      pgTables.push(table);
+      return new PostgresStore({ connectionString: PG_URL, table });
+    },
+  ],
 ];
 
 function tokenOf(res: TestResponse): string | undefined {
@@ -46,6 +66,13 @@ function tokenOf(res: TestResponse): string | undefined {
   if (list === undefined) return undefined;
   const line = (typeof list === 'string' ? [list] : list).find((l) => l.startsWith('session='));
   return line === undefined ? undefined : line.split(';', 1)[0]!.slice('session='.length);
+}
+
+/** A stored record's data without the session layer's meta key. */
+function withoutMeta(data: SessionData | undefined): SessionData | undefined {
+  if (data === undefined) return undefined;
+  const { [META_KEY]: _meta, ...rest } = data;
+  return rest;
 }
 
 function payloadOf(token: string): Record<string, unknown> {
@@ -119,7 +146,7 @@ for (const [storeName, factory] of FACTORIES) {
         const payload = payloadOf(token);
         assert.deepEqual(Object.keys(payload).sort(), ['auth_time', 'exp', 'iat', 'sid']);
         assert.ok((payload.sid as string).length >= 22, 'at least 128 bits of id');
-        assert.deepEqual(await store.get(payload.sid as string), { userId: 'alice' });
+        assert.deepEqual(withoutMeta(await store.get(payload.sid as string)), { userId: 'alice' });
         assert.equal((await client.get('/me')).text, 'alice');
       });
 
@@ -143,7 +170,7 @@ for (const [storeName, factory] of FACTORIES) {
         const newSid = payloadOf(second).sid as string;
         assert.notEqual(oldSid, newSid);
         assert.equal(await store.get(oldSid), undefined);
-        assert.deepEqual(await store.get(newSid), { theme: 'dark', userId: 'carol' });
+        assert.deepEqual(withoutMeta(await store.get(newSid)), { theme: 'dark', userId: 'carol' });
       });
 
       test('parallel requests changing different keys of one session lose nothing', async () => {

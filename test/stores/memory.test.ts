@@ -9,13 +9,13 @@ storeContract('MemoryStore', () => new MemoryStore());
 
 describe('MemoryStore', () => {
   const put = (store: MemoryStore, id: string, userId?: string, ttl = 60) =>
-    store.set(id, { set: { id }, unset: [] }, { ttl, userId });
+    store.set(id, { set: { id }, unset: [], replace: true }, { ttl, userId });
 
   test('evicts the least recently used sessions past maxEntries', async () => {
     const store = new MemoryStore({ maxEntries: 3 });
     const [a, b, c, d, e] = ['a', 'b', 'c', 'd', 'e'];
-    await put(store, a, 'ana');
-    await put(store, b, 'ana');
+    await put(store, a);
+    await put(store, b);
     await put(store, c);
     await store.get(a); // a is now more recent than b
     await put(store, d);
@@ -27,9 +27,36 @@ describe('MemoryStore', () => {
     assert.deepEqual(await store.get(c), { id: c });
     assert.deepEqual(await store.get(d), { id: d });
     assert.deepEqual(await store.get(e), { id: e });
-    // The evicted sessions left the user index too.
-    assert.equal(await store.destroyAll('ana'), 0);
     await store.close();
+  });
+
+  test('evicts sessions without a user before logged-in ones, then the least recent user', async () => {
+    const store = new MemoryStore({ maxEntries: 3 });
+    await put(store, 'ana1', 'ana');
+    await put(store, 'bob1', 'bob');
+    await put(store, 'x');
+    await put(store, 'y'); // evicts x, the anonymous one, though ana1 is older
+    assert.equal(await store.get('x'), undefined);
+    assert.deepEqual(await store.get('ana1'), { id: 'ana1' }); // ana1 is now more recent than bob1
+    await put(store, 'cy', 'cy'); // evicts y, the only anonymous one
+    assert.equal(await store.get('y'), undefined);
+    await put(store, 'dan', 'dan'); // all have users: the least recently used (bob1) goes
+    assert.equal(await store.get('bob1'), undefined);
+    assert.equal(store.size, 3);
+    // The evicted sessions left the user index too.
+    assert.equal(await store.destroyAll('bob'), 0);
+    assert.deepEqual(await store.list('bob'), []);
+    await store.close();
+  });
+
+  test('finding 3: 10,000 anonymous sessions do not evict a logged-in user', async () => {
+    const store = new MemoryStore({ sweepInterval: 0 });
+    const victim = newId();
+    await put(store, victim, 'victim');
+    for (let i = 0; i < 10_000; i++) await put(store, newId());
+    assert.equal(store.size, 10_000);
+    assert.deepEqual(await store.get(victim), { id: victim });
+    assert.equal((await store.list('victim')).length, 1);
   });
 
   test('the sweep drops expired sessions without any read', async () => {

@@ -32,6 +32,11 @@ after(async () => {
 
 storeContract('RedisStore', () => new RedisStore({ url: URL, prefix }));
 
+/** The user index key of `user`: its id in base64url after a `u`, so the hash tag is never empty. */
+function indexKey(user: string): string {
+  return `${prefix}uz:{u${Buffer.from(user).toString('base64url')}}`;
+}
+
 /** The hash tag Redis Cluster hashes for `key` (the whole key when there is none). */
 function hashTag(key: string): string {
   const open = key.indexOf('{');
@@ -45,7 +50,11 @@ describe('RedisStore', () => {
     const ids = [newId(), `a}b{${newId()}`];
     const user = `u-${newId()}`;
     for (const id of ids) {
-      await store.set(id, { set: { a: { n: 1 }, s: 'x' }, unset: [] }, { ttl: 30, userId: user });
+      await store.set(
+        id,
+        { set: { a: { n: 1 }, s: 'x' }, unset: [], replace: true },
+        { ttl: 30, userId: user },
+      );
       const key = `${prefix}s:{${id}}`;
       const owner = `${key}:user`;
       assert.equal(await raw.type(key), 'hash');
@@ -58,7 +67,7 @@ describe('RedisStore', () => {
       }
     }
     assert.equal(hashTag(`${prefix}s:{${ids[0]}}`), ids[0]);
-    const index = `${prefix}uz:{${user}}`;
+    const index = indexKey(user);
     assert.equal(await raw.type(index), 'zset');
     assert.deepEqual((await raw.zrange(index, '0', '-1')).sort(), [...ids].sort());
     // Scored by when the session expires, in ms.
@@ -74,7 +83,7 @@ describe('RedisStore', () => {
     assert.ok((await raw.pttl(index)) > 120_000);
     // A session without a user has no owner key.
     const anonymous = newId();
-    await store.set(anonymous, { set: { a: 1 }, unset: [] }, { ttl: 30 });
+    await store.set(anonymous, { set: { a: 1 }, unset: [], replace: true }, { ttl: 30 });
     assert.equal(await raw.exists(`${prefix}s:{${anonymous}}:user`), 0);
     // destroy removes both keys and the index entry; destroyAll empties the index.
     await store.destroy(ids[0]!);
@@ -88,14 +97,14 @@ describe('RedisStore', () => {
   test('the user index drops the ids of expired sessions as new ones are added', async () => {
     const store = new RedisStore({ url: URL, prefix });
     const user = `u-${newId()}`;
-    const index = `${prefix}uz:{${user}}`;
+    const index = indexKey(user);
     const [short, long, next] = [newId(), newId(), newId()];
-    await store.set(short, { set: { a: 1 }, unset: [] }, { ttl: 1, userId: user });
-    await store.set(long, { set: { a: 1 }, unset: [] }, { ttl: 60, userId: user });
+    await store.set(short, { set: { a: 1 }, unset: [], replace: true }, { ttl: 1, userId: user });
+    await store.set(long, { set: { a: 1 }, unset: [], replace: true }, { ttl: 60, userId: user });
     assert.deepEqual((await raw.zrange(index, '0', '-1')).sort(), [short, long].sort());
     // Past the short session's end and the 1 s grace.
     await new Promise((resolve) => setTimeout(resolve, 2300));
-    await store.set(next, { set: { a: 1 }, unset: [] }, { ttl: 60, userId: user });
+    await store.set(next, { set: { a: 1 }, unset: [], replace: true }, { ttl: 60, userId: user });
     assert.deepEqual((await raw.zrange(index, '0', '-1')).sort(), [long, next].sort());
     assert.equal(await store.destroyAll(user), 2);
     assert.equal(await raw.exists(index), 0);
@@ -106,17 +115,17 @@ describe('RedisStore', () => {
     const store = new RedisStore({ url: URL, prefix });
     const user = `u-${newId()}`;
     const legacy = `${prefix}u:{${user}}`;
-    const index = `${prefix}uz:{${user}}`;
+    const index = indexKey(user);
     const old = [newId(), newId()];
     for (const id of old) {
-      await store.set(id, { set: { a: 1 }, unset: [] }, { ttl: 60 });
+      await store.set(id, { set: { a: 1 }, unset: [], replace: true }, { ttl: 60 });
       await raw.set(`${prefix}s:{${id}}:user`, user, 'PX', 60_000);
     }
     // What a 0.1.0 instance writes for its logins: SADD + PEXPIRE.
     await raw.sadd(legacy, ...old);
     await raw.pexpire(legacy, 120_000);
     const added = newId();
-    await store.set(added, { set: { a: 1 }, unset: [] }, { ttl: 60, userId: user });
+    await store.set(added, { set: { a: 1 }, unset: [], replace: true }, { ttl: 60, userId: user });
     assert.equal(await raw.type(legacy), 'set', 'never converted under a 0.1.0 instance');
     assert.deepEqual(await raw.zrange(index, '0', '-1'), [added]);
     // destroy() of a 0.1.0 session cleans its SET entry.
@@ -131,16 +140,20 @@ describe('RedisStore', () => {
   test('destroyAll leaves in the index an id whose session is not written yet', async () => {
     const store = new RedisStore({ url: URL, prefix });
     const user = `u-${newId()}`;
-    const index = `${prefix}uz:{${user}}`;
+    const index = indexKey(user);
     const live = newId();
-    await store.set(live, { set: { a: 1 }, unset: [] }, { ttl: 60, userId: user });
+    await store.set(live, { set: { a: 1 }, unset: [], replace: true }, { ttl: 60, userId: user });
     // A login in parallel on another instance: indexed, its session not written yet.
     const pending = newId();
     await raw.zadd(index, Date.now() + 60_000, pending);
     assert.equal(await store.destroyAll(user), 1);
     assert.deepEqual(await raw.zrange(index, '0', '-1'), [pending]);
     // Once written, the next "log out everywhere" ends it.
-    await store.set(pending, { set: { a: 1 }, unset: [] }, { ttl: 60, userId: user });
+    await store.set(
+      pending,
+      { set: { a: 1 }, unset: [], replace: true },
+      { ttl: 60, userId: user },
+    );
     assert.equal(await store.destroyAll(user), 1);
     assert.equal(await store.get(pending), undefined);
     await store.close();
@@ -151,14 +164,12 @@ describe('RedisStore', () => {
     const onWarning = (warning: Error) => warnings.push(warning);
     process.on('warning', onWarning);
     const store = new RedisStore({ url: URL, prefix });
-    const id = newId();
+    const ids = Array.from({ length: 30 }, () => newId());
     try {
       await Promise.all(
-        Array.from({ length: 30 }, (_, i) =>
-          store.set(id, { set: { [`k${i}`]: i }, unset: [] }, { ttl: 30 }),
-        ),
+        ids.map((id, i) => store.set(id, { set: { i }, unset: [], replace: true }, { ttl: 30 })),
       );
-      assert.equal(Object.keys((await store.get(id)) ?? {}).length, 30);
+      for (const [i, id] of ids.entries()) assert.deepEqual(await store.get(id), { i });
       await new Promise((resolve) => setImmediate(resolve));
       assert.deepEqual(warnings, []); // no MaxListenersExceededWarning
     } finally {
@@ -171,7 +182,7 @@ describe('RedisStore', () => {
     const client = new Redis(URL);
     const store = new RedisStore({ client, prefix });
     const id = newId();
-    await store.set(id, { set: { a: 1 }, unset: [] }, { ttl: 30 });
+    await store.set(id, { set: { a: 1 }, unset: [], replace: true }, { ttl: 30 });
     assert.deepEqual(await store.get(id), { a: 1 });
     await store.close();
     assert.equal(await client.ping(), 'PONG');
@@ -188,7 +199,7 @@ describe('RedisStore', () => {
     try {
       for (const call of [
         () => store.get(newId()),
-        () => store.set(newId(), { set: { a: 1 }, unset: [] }, { ttl: 30 }),
+        () => store.set(newId(), { set: { a: 1 }, unset: [], replace: true }, { ttl: 30 }),
         () => store.destroyAll('ana'),
       ]) {
         const start = Date.now();
@@ -251,7 +262,7 @@ describe('RedisStore', () => {
       const store = new RedisStore({ url: `redis://127.0.0.1:${port}`, prefix });
       try {
         const id = newId();
-        await store.set(id, { set: { a: 1 }, unset: [] }, { ttl: 30 });
+        await store.set(id, { set: { a: 1 }, unset: [], replace: true }, { ttl: 30 });
         assert.deepEqual(await store.get(id), { a: 1 });
 
         await stop();
@@ -277,7 +288,7 @@ describe('RedisStore', () => {
           'the store to reconnect',
         );
         assert.equal(await store.get(id), undefined);
-        await store.set(id, { set: { c: 3 }, unset: [] }, { ttl: 30 });
+        await store.set(id, { set: { c: 3 }, unset: [], replace: true }, { ttl: 30 });
         assert.deepEqual(await store.get(id), { c: 3 });
       } finally {
         await store.close();

@@ -21,7 +21,11 @@ describe('SqliteStore', () => {
     const path = join(dir, 'reopen.db');
     const id = newId();
     const first = new SqliteStore({ path });
-    await first.set(id, { set: { a: { b: [1] } }, unset: [] }, { ttl: 60, userId: 'ana' });
+    await first.set(
+      id,
+      { set: { a: { b: [1] } }, unset: [], replace: true },
+      { ttl: 60, userId: 'ana' },
+    );
     await first.close();
     await assert.rejects(first.get(id), StoreUnavailableError);
     const second = new SqliteStore({ path });
@@ -35,7 +39,7 @@ describe('SqliteStore', () => {
     const store = new SqliteStore({ path, table: 'my_sessions', sweepInterval: 0 });
     const id = newId();
     const before = Date.now();
-    await store.set(id, { set: { n: 1 }, unset: [] }, { ttl: 60, userId: 'u1' });
+    await store.set(id, { set: { n: 1 }, unset: [], replace: true }, { ttl: 60, userId: 'u1' });
     const db = new Database(path, { readonly: true });
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
     const row = db.prepare('SELECT * FROM my_sessions WHERE id = ?').get(id) as {
@@ -56,8 +60,8 @@ describe('SqliteStore', () => {
     const path = join(dir, 'sweep.db');
     const store = new SqliteStore({ path, sweepInterval: 0.05 });
     const live = newId();
-    await store.set(newId(), { set: { a: 1 }, unset: [] }, { ttl: 0.1 });
-    await store.set(live, { set: { a: 1 }, unset: [] }, { ttl: 60 });
+    await store.set(newId(), { set: { a: 1 }, unset: [], replace: true }, { ttl: 0.1 });
+    await store.set(live, { set: { a: 1 }, unset: [], replace: true }, { ttl: 60 });
     const db = new Database(path, { readonly: true });
     const count = () =>
       (db.prepare('SELECT count(*) AS n FROM microdot_sessions').get() as { n: number }).n;
@@ -72,7 +76,7 @@ describe('SqliteStore', () => {
     const db = new Database(join(dir, 'own.db'));
     const store = new SqliteStore({ database: db });
     const id = newId();
-    await store.set(id, { set: { a: 1 }, unset: [] }, { ttl: 60 });
+    await store.set(id, { set: { a: 1 }, unset: [], replace: true }, { ttl: 60 });
     await store.close();
     assert.equal(db.open, true);
     assert.equal(
@@ -97,7 +101,7 @@ describe('SqliteStore', () => {
     const path = join(dir, 'threads.db');
     const id = newId();
     const store = new SqliteStore({ path });
-    await store.set(id, { set: { start: true }, unset: [] }, { ttl: 60 });
+    await store.set(id, { set: { start: true }, unset: [], replace: true }, { ttl: 60 });
     const module = new URL('../../src/stores/sqlite.js', import.meta.url).href;
     const perWorker = 100;
     const code = `

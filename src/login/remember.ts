@@ -1,0 +1,163 @@
+/**
+ * The remember-me cookie `_remember` of `microdot-ts/login`.
+ *
+ * Its token carries Microdot's claims `user_id`, `days` and `exp` (so a Python Microdot service
+ * with the same key honours ours, and we honour its), signed with the session's key ring (or
+ * encrypted, when the session encrypts). With a store it also names a server-side record (`rid`), which makes it:
+ * - revocable: logout, `destroyAll(userId)` and `destroyOthers` end the record (it is indexed by
+ *   the user, as the user's sessions are), and the token is then worth nothing;
+ * - single-use: a restore replaces it with a new token and record; the old record stays as a
+ *   tombstone that points to its successor until the old token would have expired;
+ * - a theft detector: an old token presented again (after a short grace period for a browser's
+ *   parallel requests) means two parties hold it, so every session and remember token of the
+ *   user ends.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Request } from '../request.js';
+import type { Session } from '../session/index.js';
+
+/** The cookie's name, as Microdot's. */
+export const REMEMBER_COOKIE = '_remember';
+/** The data key of a remember record in the store. */
+const RECORD_KEY = '_remember';
+/** Seconds during which a rotated token still restores (parallel requests of one browser). */
+export const REUSE_GRACE = 10;
+const DAY = 24 * 60 * 60;
+
+/** A user id as the session and the token keep it. */
+export type UserId = string | number;
+
+/** What a remember record holds. */
+interface RecordValue {
+  user: UserId;
+  days: number;
+  /** When the token that names this record expires (epoch seconds). */
+  exp: number;
+  /** Set when a restore replaced this record: its successor, and when. */
+  next?: string;
+  rotatedAt?: number;
+}
+
+/** The outcome of presenting a remember cookie. */
+export type Restored =
+  | { kind: 'user'; userId: UserId; token: string; days: number }
+  | { kind: 'none' }
+  | { kind: 'theft'; userId: UserId };
+
+const now = (): number => Math.floor(Date.now() / 1000);
+
+function isUserId(value: unknown): value is UserId {
+  return (
+    (typeof value === 'string' && value !== '') ||
+    (typeof value === 'number' && Number.isFinite(value))
+  );
+}
+
+function isRecord(value: unknown): value is RecordValue {
+  if (value === null || typeof value !== 'object') return false;
+  const r = value as Record<string, unknown>;
+  return isUserId(r.user) && typeof r.days === 'number' && typeof r.exp === 'number';
+}
+
+/** Issues, restores and revokes remember tokens for one {@link Session}. */
+export class RememberMe {
+  /** The remember cookie each request will set (or remove: `undefined`). */
+  readonly #pending = new WeakMap<Request, { token: string; days: number } | undefined>();
+
+  /** A new remember token for `userId`, valid `days` days (and, with a store, its record). */
+  async issue(session: Session, userId: UserId, days: number): Promise<string> {
+    const exp = now() + Math.round(days * DAY);
+    const claims: Record<string, unknown> = { user_id: userId, days, exp };
+    const store = session.store;
+    if (store !== undefined) {
+      const rid = randomBytes(18).toString('base64url');
+      const record: RecordValue = { user: userId, days, exp };
+      await store.set(
+        rid,
+        { set: { [RECORD_KEY]: record }, unset: [], replace: true },
+        { ttl: Math.max(1, exp - now()), userId: String(userId) },
+      );
+      claims.rid = rid;
+    }
+    return session.issueToken(claims);
+  }
+
+  /** What the remember cookie `token` is worth now; single-use with a store. */
+  async restore(session: Session, token: string): Promise<Restored> {
+    const claims = session.verifyToken(token);
+    if (claims === undefined || !isUserId(claims.user_id)) return { kind: 'none' };
+    const userId = claims.user_id;
+    // Microdot reads `_days` where it writes `days`, so its cookie always renews for 30 days.
+    const days = validDays(claims.days) ?? 30;
+    const store = session.store;
+    const rid = claims.rid;
+    if (store === undefined || rid === undefined) {
+      // Stateless (cookie mode, or a Python Microdot token): renewed as it was issued.
+      return { kind: 'user', userId, days, token: await this.issue(session, userId, days) };
+    }
+    if (typeof rid !== 'string') return { kind: 'none' };
+    const stored = await store.get(rid);
+    const record = stored?.[RECORD_KEY];
+    if (!isRecord(record) || String(record.user) !== String(userId)) return { kind: 'none' };
+    if (record.next !== undefined) {
+      if (now() - (record.rotatedAt ?? 0) <= REUSE_GRACE) {
+        // A parallel request of the browser that rotated it: give it the successor's token.
+        const successor = await store.get(record.next);
+        if (!isRecord(successor?.[RECORD_KEY])) return { kind: 'none' };
+        const next = successor[RECORD_KEY] as RecordValue;
+        const renewed = { user_id: userId, days: next.days, exp: next.exp, rid: record.next };
+        return {
+          kind: 'user',
+          userId,
+          days: next.days,
+          token: session.issueToken(renewed),
+        };
+      }
+      return { kind: 'theft', userId };
+    }
+    const fresh = await this.issue(session, userId, record.days);
+    const successor = session.verifyToken(fresh)?.rid as string;
+    const tombstone: RecordValue = { ...record, next: successor, rotatedAt: now() };
+    await store.set(
+      rid,
+      { set: { [RECORD_KEY]: tombstone }, unset: [] },
+      { ttl: Math.max(1, record.exp - now()), userId: String(userId) },
+    );
+    return { kind: 'user', userId, days: record.days, token: fresh };
+  }
+
+  /** Ends the record the remember cookie `token` names (with a store; a no-op without). */
+  async revoke(session: Session, token: string): Promise<void> {
+    const store = session.store;
+    if (store === undefined) return;
+    const rid = session.verifyToken(token)?.rid;
+    if (typeof rid === 'string') await store.destroy(rid);
+  }
+
+  /**
+   * Sets (`token`) or removes (`undefined`) the remember cookie on this request's response, with
+   * the session cookie's attributes. The last call of a request wins; one Set-Cookie is sent.
+   */
+  cookie(session: Session, req: Request, token: string | undefined, days = 0): void {
+    const first = !this.#pending.has(req);
+    this.#pending.set(req, token === undefined ? undefined : { token, days });
+    if (!first) return;
+    req.afterRequest((r, res) => {
+      const pending = this.#pending.get(r);
+      const attributes = session.cookieAttributes(r);
+      if (pending === undefined) res.deleteCookie(REMEMBER_COOKIE, attributes);
+      else
+        res.setCookie(REMEMBER_COOKIE, pending.token, {
+          ...attributes,
+          maxAge: Math.round(pending.days * DAY),
+        });
+    });
+  }
+}
+
+/** A number of days as `remember` or the token may give it: a positive finite number, or `undefined`. */
+export function validDays(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 && value <= 3650
+    ? value
+    : undefined;
+}

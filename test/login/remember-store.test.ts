@@ -1,0 +1,158 @@
+// Remember-me with a store (beyond every peer): a server-side record per token, indexed by the
+// user, so logout and destroyAll end it; single-use; a token presented twice is theft. Sessions
+// made by Login are indexed by their user with no configuration. Run on MemoryStore and Redis.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
+import { MemoryStore, type SessionStore } from '../../src/session/index.js';
+import { RedisStore } from '../../src/stores/redis.js';
+import { MODES } from '../helpers/clients.js';
+import { loginApp, payloadOf } from './helpers.js';
+
+const prefix = `microdot-login-test:${randomBytes(6).toString('hex')}:`;
+const redisStores: RedisStore[] = [];
+after(async () => {
+  for (const store of redisStores) await store.close();
+  // Remove every key this file wrote; never touch anyone else's.
+  const raw = new Redis('redis://127.0.0.1:6379');
+  let cursor = '0';
+  do {
+    const [next, keys] = await raw.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    if (keys.length > 0) await raw.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  await raw.quit();
+});
+
+const STORES: { name: string; make: () => SessionStore }[] = [
+  { name: 'memory', make: () => new MemoryStore() },
+  {
+    name: 'redis',
+    make: () => {
+      const store = new RedisStore({ url: 'redis://127.0.0.1:6379', prefix });
+      redisStores.push(store);
+      return store;
+    },
+  },
+];
+
+/** Moves the clock of remember records forward: pretend the rotation happened `seconds` ago. */
+async function ageRotation(store: SessionStore, token: string, seconds: number) {
+  const rid = payloadOf(token).rid as string;
+  const record = (await store.get(rid))!._remember as Record<string, number>;
+  await store.set(
+    rid,
+    { set: { _remember: { ...record, rotatedAt: record.rotatedAt! - seconds } }, unset: [] },
+    { ttl: 3600 },
+  );
+}
+
+for (const { name, make } of STORES) {
+  for (const mode of MODES) {
+    describe(`remember-me with ${name} (${mode.name})`, () => {
+      test('the token names a record; logoutUser ends it, so a copy is worthless', async () => {
+        const store = make();
+        const { app } = loginApp({ store });
+        const browser = await mode.client(app);
+        await browser.post('/login/1?remember=true');
+        const copied = browser.cookies()._remember!;
+        assert.equal(typeof payloadOf(copied).rid, 'string');
+        assert.ok(await store.get(payloadOf(copied).rid as string));
+        await browser.post('/logout');
+        assert.equal(await store.get(payloadOf(copied).rid as string), undefined);
+        const thief = await mode.client(app, { cookies: { _remember: copied } });
+        assert.equal((await thief.get('/who')).text, 'nobody');
+      });
+
+      test('sessions and remember tokens made by Login are indexed by the user: destroyAll ends both', async () => {
+        const store = make();
+        const { app, session } = loginApp({ store });
+        const laptop = await mode.client(app);
+        await laptop.post('/login/2?remember=true');
+        const phone = await mode.client(app);
+        await phone.post('/login/2');
+        assert.ok((await session.destroyAll('2')) >= 3);
+        assert.equal((await laptop.get('/who')).text, 'nobody');
+        assert.equal((await phone.get('/who')).text, 'nobody');
+        const onlyRemember = await mode.client(app, {
+          cookies: { _remember: laptop.cookies()._remember ?? 'gone' },
+        });
+        assert.equal((await onlyRemember.get('/who')).text, 'nobody');
+      });
+
+      test('single-use: a restore issues a new token and a new session', async () => {
+        const store = make();
+        const { app } = loginApp({ store });
+        const first = await mode.client(app);
+        await first.post('/login/1?remember=true');
+        const token = first.cookies()._remember!;
+        const browser = await mode.client(app, { cookies: { _remember: token } });
+        assert.equal((await browser.get('/who')).text, 'ana');
+        const renewed = browser.cookies()._remember!;
+        assert.notEqual(renewed, token);
+        assert.notEqual(payloadOf(renewed).rid, payloadOf(token).rid);
+        // The new token restores in turn.
+        const later = await mode.client(app, { cookies: { _remember: renewed } });
+        assert.equal((await later.get('/who')).text, 'ana');
+      });
+
+      test('a rotated token presented again is theft: every session and token of the user ends', async () => {
+        const store = make();
+        const reused: unknown[] = [];
+        const { app } = loginApp(
+          { store },
+          { onRememberReuse: (_req, id) => void reused.push(id) },
+        );
+        const victim = await mode.client(app);
+        await victim.post('/login/1?remember=true');
+        const stolen = victim.cookies()._remember!;
+        const otherDevice = await mode.client(app);
+        await otherDevice.post('/login/1');
+        // The thief restores first; the victim's browser later presents the same token.
+        const thief = await mode.client(app, { cookies: { _remember: stolen } });
+        assert.equal((await thief.get('/who')).text, 'ana');
+        await ageRotation(store, stolen, 60);
+        const victimLater = await mode.client(app, { cookies: { _remember: stolen } });
+        assert.equal((await victimLater.get('/who')).text, 'nobody');
+        assert.deepEqual(reused, [1]);
+        assert.equal((await thief.get('/who')).text, 'nobody');
+        assert.equal((await otherDevice.get('/who')).text, 'nobody');
+        const thiefToken = await mode.client(app, {
+          cookies: { _remember: thief.cookies()._remember ?? 'x' },
+        });
+        assert.equal((await thiefToken.get('/who')).text, 'nobody');
+      });
+
+      test('within a few seconds of its rotation (parallel requests of one browser) it restores, to the same successor', async () => {
+        const store = make();
+        const reused: unknown[] = [];
+        const { app } = loginApp({ store }, { onRememberReuse: () => void reused.push(1) });
+        const first = await mode.client(app);
+        await first.post('/login/1?remember=true');
+        const token = first.cookies()._remember!;
+        const tabA = await mode.client(app, { cookies: { _remember: token } });
+        const tabB = await mode.client(app, { cookies: { _remember: token } });
+        assert.equal((await tabA.get('/who')).text, 'ana');
+        assert.equal((await tabB.get('/who')).text, 'ana');
+        assert.equal(
+          payloadOf(tabA.cookies()._remember!).rid,
+          payloadOf(tabB.cookies()._remember!).rid,
+        );
+        assert.deepEqual(reused, []);
+      });
+
+      test('logging in again revokes the remember token of the earlier login', async () => {
+        const store = make();
+        const { app } = loginApp({ store });
+        const browser = await mode.client(app);
+        await browser.post('/login/1?remember=true');
+        const old = browser.cookies()._remember!;
+        await browser.post('/login/2');
+        assert.equal(browser.cookies()._remember, undefined);
+        const copy = await mode.client(app, { cookies: { _remember: old } });
+        assert.equal((await copy.get('/who')).text, 'nobody');
+      });
+    });
+  }
+}
