@@ -13,7 +13,10 @@ export interface ByteRange {
  * unit other than bytes, several ranges, or a malformed one (a server may ignore Range).
  * `'unsatisfiable'` means a 416: a well-formed range that starts past the end, or an empty file.
  */
-export function parseRange(header: string | undefined, size: number): ByteRange | 'unsatisfiable' | undefined {
+export function parseRange(
+  header: string | undefined,
+  size: number,
+): ByteRange | 'unsatisfiable' | undefined {
   if (header === undefined) return undefined;
   const m = /^bytes=[\t ]*(\d*)-(\d*)[\t ]*$/i.exec(header);
   if (m === null) return undefined;
@@ -63,7 +66,11 @@ export interface ValidatorHeaders {
  * Whether a GET/HEAD may be answered 304: `If-None-Match` lists the file's tag (or `*`); or,
  * without `If-None-Match`, the file is no newer than `If-Modified-Since`.
  */
-export function notModified(headers: ValidatorHeaders, etag: string, mtimeSeconds: number): boolean {
+export function notModified(
+  headers: ValidatorHeaders,
+  etag: string,
+  mtimeSeconds: number,
+): boolean {
   if (headers.ifNoneMatch !== undefined) {
     const tags = entityTags(headers.ifNoneMatch);
     return tags === '*' || tags.some((t) => weakMatch(t, etag));
@@ -76,10 +83,15 @@ export function notModified(headers: ValidatorHeaders, etag: string, mtimeSecond
  * Whether `If-Range` lets a Range through (RFC 9110 §13.1.5): absent, or a strong tag equal to
  * the file's, or a date equal to its Last-Modified.
  */
-export function ifRangeAllows(header: string | undefined, etag: string, mtimeSeconds: number): boolean {
+export function ifRangeAllows(
+  header: string | undefined,
+  etag: string,
+  mtimeSeconds: number,
+): boolean {
   if (header === undefined) return true;
   const value = header.trim();
-  if (value.startsWith('"') || value.startsWith('W/')) return !value.startsWith('W/') && value === etag;
+  if (value.startsWith('"') || value.startsWith('W/'))
+    return !value.startsWith('W/') && value === etag;
   return parseDate(value) === mtimeSeconds;
 }
 
