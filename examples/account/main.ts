@@ -4,6 +4,7 @@
 // ../sessions/store-from-env.ts). With sqlite, users are kept in the same file (SQLITE_PATH);
 // with postgres, in the table account_users of the same database; otherwise in memory.
 import { randomBytes } from 'node:crypto';
+import { runFromEnv } from '../run-from-env.js';
 import { storeFromEnv } from '../sessions/store-from-env.js';
 import { createAccountApp } from './account-app.js';
 import { MemoryUsers, postgresUsers, sqliteUsers, type Users } from './users.js';
@@ -30,7 +31,7 @@ if (kind === 'postgres') {
   closeUsers = () => pgUsers.close();
 }
 const app = await createAccountApp({ secretKey, store, users });
-await app.run({ host: process.env.HOST ?? '127.0.0.1', port: Number(process.env.PORT ?? 5000) });
+await runFromEnv(app);
 
 // app.run stops the server on these signals; then let go of the store's and users' connections.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
