@@ -63,8 +63,15 @@ try {
   );
 
   const subpaths = Object.keys(pkg.exports)
-    // Subpaths built on an optional peer (the stores; websocket on ws) need it installed.
-    .filter((s) => s !== './package.json' && !s.startsWith('./stores/') && s !== './websocket')
+    // Subpaths built on an optional peer (the stores; websocket on ws; multipart on
+    // @fastify/busboy) need it installed: add a new one here.
+    .filter(
+      (s) =>
+        s !== './package.json' &&
+        !s.startsWith('./stores/') &&
+        s !== './websocket' &&
+        s !== './multipart',
+    )
     .map((s) => (s === '.' ? pkg.name : `${pkg.name}/${s.slice(2)}`));
   const everyExport = subpaths
     .map(
