@@ -3,6 +3,7 @@
 // in the WebSocket handshake and answers a logged-out browser with a redirect, so its socket
 // never opens. CSRF checks the login and logout forms and every handshake.
 import { Microdot, redirect } from 'microdot-ts';
+import { LoginThrottle } from 'microdot-ts/auth';
 import { CSRF } from 'microdot-ts/csrf';
 import { Login } from 'microdot-ts/login';
 import { Session } from 'microdot-ts/session';
@@ -20,6 +21,12 @@ export interface ChatAppOptions {
   users: ChatUsers;
   /** The room (a new one by default). */
   room?: ChatRoom;
+  /**
+   * Failed logins allowed per user name and per client (5 in 15 minutes by default). The chat
+   * may share the account example's users: without a limit here, its login would let anyone
+   * guess their passwords without end.
+   */
+  throttle?: LoginThrottle;
 }
 
 /** The chat app: GET/POST /login, POST /logout, GET / (the chat), /ws and /online. */
@@ -28,6 +35,7 @@ export function createChatApp(options: ChatAppOptions): Microdot & { room: ChatR
   const room = options.room ?? new ChatRoom();
   new Session(app, { secretKey: options.secretKey, cookieOptions: { sameSite: 'Lax' } });
   new CSRF(app);
+  const throttle = options.throttle ?? new LoginThrottle();
   const login = new Login<ChatUser>({ loginUrl: '/login' });
   login.userLoader((id) => options.users.find(String(id)));
   const me = async (req: Parameters<typeof login.currentUser>[0]) =>
@@ -37,10 +45,18 @@ export function createChatApp(options: ChatAppOptions): Microdot & { room: ChatR
   app.post('/login', async (req) => {
     const name = req.form?.get('name') ?? '';
     const password = req.form?.get('password') ?? '';
+    const attempt = await throttle.attempt(req, name.trim());
+    if (!attempt.allowed) {
+      const minutes = Math.ceil(attempt.retryAfter / 60);
+      const error = `Too many failed logins. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+      const headers = { ...PAGE_HEADERS, 'Retry-After': String(attempt.retryAfter) };
+      return [loginPage(error, name), 429, headers] as const;
+    }
     const user = await options.users.check(name, password);
     if (user === undefined) {
       return [loginPage('Wrong name or password.', name), 401, PAGE_HEADERS] as const;
     }
+    await attempt.succeeded();
     return login.loginUser(req, user);
   });
   app.post('/logout', async (req) => {

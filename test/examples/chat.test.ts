@@ -77,6 +77,20 @@ for (const mode of MODES) {
       assert.equal(client.cookies().session, undefined);
     });
 
+    test('failed logins are throttled (the chat shares the account users): a 429 after the limit, even with the right password', async () => {
+      const client = await mode.client(createChatApp({ secretKey: SECRET, users }));
+      for (let i = 0; i < 5; i++) {
+        const res = await client.post('/login', form({ name: 'alice', password: `guess-${i}` }));
+        assert.equal(res.statusCode, 401, `guess ${i}`);
+      }
+      // Another spelling of the same name counts against the same user.
+      const res = await client.post('/login', form({ name: ' ALICE ', password: 'alice-pw' }));
+      assert.equal(res.statusCode, 429);
+      assert.ok(Number(res.headers['retry-after']) > 0);
+      assert.match(res.text, /Too many failed logins/);
+      assert.equal(client.cookies().session, undefined);
+    });
+
     test('two users exchange messages; pages escape the history', async () => {
       const app = createChatApp({ secretKey: SECRET, users, room: new ChatRoom() });
       const alice = await mode.client(app);
