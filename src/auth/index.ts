@@ -15,4 +15,5 @@ export {
   type ScryptCost,
   verifyPassword,
 } from './password.js';
+export { LoginThrottle, type LoginThrottleOptions, type ThrottleAttempt } from './throttle.js';
 export { TokenAuth, type TokenAuthOptions } from './token-auth.js';

@@ -3,6 +3,7 @@ import { HTTPException } from '../http-exception.js';
 import type { Request } from '../request.js';
 import { type Response, redirect } from '../response.js';
 import { Session, type SessionDict, StoreUnavailableError } from '../session/index.js';
+import { wraps } from '../wraps.js';
 import { encodeNext, isSafeNext } from './next-url.js';
 import { REMEMBER_COOKIE, RememberMe, type UserId, validDays } from './remember.js';
 
@@ -205,11 +206,11 @@ export class Login<User extends LoginUser = LoginUser> {
    * to `loginUrl?next=<this path and query>` (Microdot's `@login`).
    */
   required<P>(handler: Handler<P>): Handler<P> {
-    return async (req, params) => {
+    return wraps(async (req: Request, params: P) => {
       const user = await this.currentUser(req);
       if (user === undefined) return this.#toLogin(req);
       return handler(req, params);
-    };
+    }, handler);
   }
 
   /**
@@ -228,7 +229,7 @@ export class Login<User extends LoginUser = LoginUser> {
         `Login.fresh: maxAge must be a number of seconds > 0, got ${String(maxAge)}`,
       );
     }
-    return async (req, params) => {
+    return wraps(async (req: Request, params: P) => {
       const user = await this.currentUser(req);
       if (user === undefined) return this.#toLogin(req);
       const session = sessionFor(req);
@@ -240,7 +241,7 @@ export class Login<User extends LoginUser = LoginUser> {
           return this.#toLogin(req);
       }
       return handler(req, params);
-    };
+    }, handler);
   }
 
   #toLogin(req: Request): Response {

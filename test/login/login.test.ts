@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
+import { CSRF } from '../../src/csrf/index.js';
 import { Microdot } from '../../src/index.js';
 import { encodeNext, isSafeNext, Login, LoginConfigError } from '../../src/login/index.js';
 import { KeyRing, MemoryStore, Session } from '../../src/session/index.js';
@@ -368,6 +369,23 @@ describe('the next parameter', () => {
   });
 });
 
+describe('composition', () => {
+  test('csrf.exempt and csrf.protect work inside and outside required and fresh (wraps)', async () => {
+    const { app } = loginApp();
+    const csrf = new CSRF(app);
+    app.post('/hook', login_.required(csrf.exempt(() => 204)));
+    app.post('/hook2', csrf.exempt(login_.fresh(() => 204)));
+    app.get('/danger', login_.required(csrf.protect(() => 204)));
+    const client = new TestClient(app);
+    await client.post('/login/1');
+    const cross = { headers: { 'Sec-Fetch-Site': 'cross-site' } };
+    assert.equal((await client.post('/hook', cross)).statusCode, 204);
+    assert.equal((await client.post('/hook2', cross)).statusCode, 204);
+    assert.equal((await client.get('/danger', cross)).statusCode, 403);
+    assert.equal((await client.get('/danger')).statusCode, 204);
+  });
+});
+
 describe('configuration', () => {
   test('unknown options, a bad loginUrl, a bad maxAge or remember are refused with a hint', async () => {
     assert.throws(() => new Login({ loginURL: '/x' } as never), /unknown option "loginURL"/);
@@ -404,3 +422,6 @@ function it_(name: string, fn: () => void) {
 }
 
 void setCookies;
+
+/** A Login over the test users, for routes added to a loginApp. */
+const login_ = new Login<{ id: number }>().userLoader((id) => ({ id: Number(id) }));
