@@ -2,155 +2,35 @@
 // Run with `npm run e2e` (which builds first); needs Debian's Chromium at /usr/bin/chromium
 // (`apt-get install -y chromium`): playwright-core never downloads a browser.
 // Screenshots go to e2e/screenshots/. Bounded: the whole run stops after 60 s.
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import {
+  assert,
+  freePort,
+  launchBrowser,
+  run,
+  SHOTS,
+  STEP_TIMEOUT_MS,
+  startExample,
+} from './harness.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SHOTS = join(ROOT, 'e2e', 'screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const TOTAL_TIMEOUT_MS = 55_000;
-const STEP_TIMEOUT_MS = 10_000;
 const EVIL_NAME = '<img src=x onerror=alert(1)>Alice';
 const ODD_NAME = `Zoë & "Bob" O'Brien + 100% 😀`;
 
-/** @type {import('node:child_process').ChildProcess | undefined} */
-let server;
-/** @type {import('playwright-core').Browser | undefined} */
-let browser;
-let passed = 0;
-let failed = 0;
-let serverOutput = '';
+const { step, main, track } = run('e2e', 55_000);
 
-function killServer() {
-  if (server !== undefined && server.exitCode === null && server.signalCode === null) {
-    server.kill('SIGKILL');
-  }
-}
-
-// Whatever happens, the server does not outlive us (Playwright kills its browser on exit too).
-process.on('exit', killServer);
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    console.error(`e2e: ${signal}, stopping`);
-    failed++;
-    finish(1);
-  });
-}
-
-const watchdog = setTimeout(() => {
-  console.error(`e2e: timed out after ${TOTAL_TIMEOUT_MS / 1000} s`);
-  failed++;
-  finish(1);
-}, TOTAL_TIMEOUT_MS);
-watchdog.unref();
-
-let finishing = false;
-async function finish(code) {
-  if (finishing) return;
-  finishing = true;
-  killServer();
-  try {
-    await Promise.race([browser?.close(), new Promise((r) => setTimeout(r, 5000).unref())]);
-  } catch {
-    // the browser is gone already
-  }
-  console.log(`e2e: ${passed} passed, ${failed} failed`);
-  process.exit(code !== 0 || failed > 0 || passed === 0 ? 1 : 0);
-}
-
-function assert(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-async function step(name, fn) {
-  if (finishing) return; // stopping (signal or time-out): run no more steps
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   - ${name}`);
-  } catch (err) {
-    if (finishing) return; // the browser was closed under it: not a failure of the page
-    failed++;
-    console.log(
-      `FAIL - ${name}\n       ${String(err?.message ?? err)
-        .split('\n')
-        .join('\n       ')}`,
-    );
-  }
-}
-
-/** A port that was free a moment ago: listen on port 0, read it, close. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = /** @type {import('node:net').AddressInfo} */ (srv.address());
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function startServer(port) {
-  return new Promise((resolve, reject) => {
-    const script = join(ROOT, 'dist', 'examples', 'sessions', 'login.js');
-    server = spawn(process.execPath, [script], {
-      cwd: ROOT,
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SESSION_STORE: 'cookie' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const timer = setTimeout(
-      () => reject(new Error(`server did not say "Listening on" within 10 s:\n${serverOutput}`)),
-      STEP_TIMEOUT_MS,
-    );
-    const onData = (chunk) => {
-      serverOutput += chunk;
-      if (serverOutput.includes('Listening on')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    server.stdout.setEncoding('utf8').on('data', onData);
-    server.stderr.setEncoding('utf8').on('data', (chunk) => {
-      serverOutput += chunk;
-    });
-    server.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    server.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (${code ?? signal}) before listening:\n${serverOutput}`));
-    });
-  });
-}
-
-async function main() {
+await main(async () => {
   mkdirSync(SHOTS, { recursive: true });
   const port = await freePort();
-  await startServer(port);
+  await startExample(
+    'examples/sessions/login.js',
+    { PORT: String(port), SESSION_STORE: 'cookie' },
+    track,
+  );
   const base = `http://127.0.0.1:${port}`;
   console.log(`e2e: server on ${base}`);
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    timeout: STEP_TIMEOUT_MS,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchBrowser(track);
   const context = await browser.newContext({ viewport: { width: 800, height: 500 } });
   context.setDefaultTimeout(STEP_TIMEOUT_MS);
   context.setDefaultNavigationTimeout(STEP_TIMEOUT_MS);
@@ -300,13 +180,4 @@ async function main() {
     ]);
     await expectLoggedOut();
   });
-}
-
-try {
-  await main();
-  await finish(0);
-} catch (err) {
-  console.error(`e2e: setup failed: ${err?.stack ?? err}`);
-  failed++;
-  await finish(1);
-}
+});

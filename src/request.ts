@@ -3,7 +3,7 @@ import { BodyStream } from './body-stream.js';
 import type { Handler } from './handler.js';
 import { HTTPException } from './http-exception.js';
 import { isJsonType } from './internal/content-type.js';
-import { HeaderMap, type RawHeaders } from './internal/header-map.js';
+import { HeaderMap, headerValue, type RawHeaders } from './internal/header-map.js';
 import type { MultiDict } from './multidict.js';
 import type { Response } from './response.js';
 import { cookieValue, parseCookies } from './utils/cookie.js';
@@ -122,8 +122,7 @@ export class Request {
 
   /** Fast lookup of a header by its lower-case name; repeated headers are joined with `, `. */
   header(lowerCaseName: string): string | undefined {
-    const value = this.#raw[lowerCaseName];
-    return value === undefined || typeof value === 'string' ? value : value.join(', ');
+    return headerValue(this.#raw, lowerCaseName);
   }
 
   /** The query-string arguments. A malformed query answers 400. */

@@ -62,6 +62,8 @@ export class CSRF {
   #trustedCache: { list: readonly string[]; parsed: (Origin | 'null')[] } | undefined;
   readonly #exempt = new WeakSet<Function>();
   readonly #protected = new WeakSet<Function>();
+  /** Whether any handler was marked: until then no route needs looking at. */
+  #marked = false;
 
   /** Checks the options (an unknown one throws) and, given an app, initializes it. */
   constructor(app?: MicrodotBase, options: CSRFOptions = {}) {
@@ -105,6 +107,7 @@ export class CSRF {
   exempt<A extends unknown[], R>(handler: (...args: A) => R): (...args: A) => R {
     const wrapper = (...args: A): R => handler(...args);
     this.#exempt.add(wrapper);
+    this.#marked = true;
     return wraps(wrapper, handler);
   }
 
@@ -116,6 +119,7 @@ export class CSRF {
   protect<A extends unknown[], R>(handler: (...args: A) => R): (...args: A) => R {
     const wrapper = (...args: A): R => handler(...args);
     this.#protected.add(wrapper);
+    this.#marked = true;
     return wraps(wrapper, handler);
   }
 
@@ -132,6 +136,9 @@ export class CSRF {
   }
 
   #mustCheck(req: Request): boolean {
+    // A WebSocket handshake is a GET that opens a connection: checked like a state change.
+    const unsafe = !SAFE_METHODS.has(req.method) || isHandshake(req);
+    if (!this.#marked) return this.protectAll && unsafe;
     let exempt = false;
     if (req.route !== undefined) {
       for (const fn of unwrap(req.route)) {
@@ -139,7 +146,7 @@ export class CSRF {
         if (this.#exempt.has(fn)) exempt = true;
       }
     }
-    return this.protectAll && !exempt && (!SAFE_METHODS.has(req.method) || isHandshake(req));
+    return this.protectAll && !exempt && unsafe;
   }
 
   #trusted(): (Origin | 'null')[] {

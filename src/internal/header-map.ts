@@ -2,6 +2,17 @@
 export type RawHeaders = Record<string, string | string[] | undefined>;
 
 /**
+ * The value of the header `lowerCaseName` the client sent, repeated ones joined with `, `. Only
+ * own values count: `constructor` or `__proto__` of a plain object is not a header (a string or
+ * a list of strings is what Node gives for each header sent).
+ */
+export function headerValue(raw: RawHeaders, lowerCaseName: string): string | undefined {
+  const value = raw[lowerCaseName];
+  if (typeof value === 'string') return value;
+  return Array.isArray(value) && Object.hasOwn(raw, lowerCaseName) ? value.join(', ') : undefined;
+}
+
+/**
  * A read-only, case-insensitive view of request headers, shaped like the Web `Headers` class
  * (`get`, `has`, iteration) but costing one object over the parsed headers.
  */
@@ -14,14 +25,12 @@ export class HeaderMap implements Iterable<[string, string]> {
 
   /** The value of header `name` (any case); repeated headers are joined with `, `. */
   get(name: string): string | null {
-    const value = this.#raw[name.toLowerCase()];
-    if (value === undefined) return null;
-    return typeof value === 'string' ? value : value.join(', ');
+    return headerValue(this.#raw, name.toLowerCase()) ?? null;
   }
 
   /** Whether header `name` (any case) was sent. */
   has(name: string): boolean {
-    return this.#raw[name.toLowerCase()] !== undefined;
+    return headerValue(this.#raw, name.toLowerCase()) !== undefined;
   }
 
   /** Every `[name, value]` pair, names in lower case. */

@@ -1,6 +1,11 @@
 import type { Request } from '../request.js';
 import type { SessionStore } from '../stores/store.js';
-import { COOKIE_OPTION_NAMES, type CookieOptions } from '../utils/cookie.js';
+import {
+  COOKIE_OPTION_NAMES,
+  CookieError,
+  type CookieOptions,
+  cookieSerializer,
+} from '../utils/cookie.js';
 import { SessionConfigError } from './errors.js';
 import type { SecretInput } from './keyring.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
@@ -150,6 +155,23 @@ function seconds(
   return value;
 }
 
+/**
+ * Builds the session cookie once, as it is sent over http and over https, so that attributes
+ * that would fail on every response (a `path` with `;`, an unknown `sameSite`, a `__Host-` or
+ * `__Secure-` name without Secure, Partitioned without Secure) fail here instead.
+ */
+function checkCookie(name: string, cookie: CookieOptions): void {
+  try {
+    cookieSerializer(name, cookie);
+    if (cookie.secure !== false) cookieSerializer(name, { ...cookie, secure: true });
+  } catch (error) {
+    if (!(error instanceof CookieError)) throw error;
+    throw new SessionConfigError(`Invalid session cookie options: ${error.message}`, {
+      cause: error,
+    });
+  }
+}
+
 /** Validates `options` and fills in the defaults; throws `SessionConfigError` on a bad one. */
 export function resolveOptions(options: SessionOptions): ResolvedOptions {
   for (const key of Object.keys(options)) {
@@ -190,6 +212,8 @@ export function resolveOptions(options: SessionOptions): ResolvedOptions {
       `Invalid cookie name "${name}": use letters, digits and !#$%&'*+-.^_\`|~`,
     );
   }
+  const cookieName = hostPrefix ? `__Host-${name}` : name;
+  checkCookie(cookieName, cookie);
   const maxAge = seconds('maxAge', options.maxAge, 14 * DAY)!;
   const idleTimeout = seconds('idleTimeout', options.idleTimeout, undefined);
   const absoluteTimeout = seconds('absoluteTimeout', options.absoluteTimeout, undefined);
@@ -246,7 +270,7 @@ export function resolveOptions(options: SessionOptions): ResolvedOptions {
     }
   }
   return {
-    cookieName: hostPrefix ? `__Host-${name}` : name,
+    cookieName,
     cookie,
     forceSecure: cookie.secure === true,
     maxAge,

@@ -7,6 +7,7 @@ import { TokenAuth } from '../../src/auth/index.js';
 import { CORS } from '../../src/cors/index.js';
 import { CSRF } from '../../src/csrf/index.js';
 import { type Handler, Microdot, wraps } from '../../src/index.js';
+import { Login } from '../../src/login/index.js';
 import { Session, withSession } from '../../src/session/index.js';
 import { TestClient } from '../../src/test-client.js';
 import { MODES } from '../helpers/clients.js';
@@ -182,6 +183,25 @@ for (const mode of MODES) {
       assert.equal((await c.post('/a', { headers })).statusCode, 204);
       assert.equal((await c.post('/b', { headers })).statusCode, 204);
       assert.equal((await c.get('/c', { headers })).statusCode, 403);
+    });
+
+    test('with Login.required and Login.fresh inside or outside', async () => {
+      const app = new Microdot();
+      new Session(app, { secretKey: 'csrf-test-secret-key-0123456789abcdef' });
+      const csrf = new CSRF(app);
+      const login = new Login<{ id: number }>();
+      login.userLoader((id) => (id === 1 ? { id: 1 } : undefined));
+      app.get('/in', (req) => login.loginUser(req, { id: 1 }));
+      app.post('/a', login.required(csrf.exempt(() => 204)));
+      app.post('/b', csrf.exempt(login.fresh(() => 204)));
+      app.get('/c', login.required(csrf.protect(() => 204)));
+      const c = await mode.client(app);
+      await c.get('/in');
+      const cross = { headers: { 'Sec-Fetch-Site': 'cross-site' } };
+      assert.equal((await c.post('/a', cross)).statusCode, 204);
+      assert.equal((await c.post('/b', cross)).statusCode, 204);
+      assert.equal((await c.get('/c', cross)).statusCode, 403);
+      assert.equal((await c.get('/c')).statusCode, 204);
     });
 
     test('a wrapper that does not record itself hides an exemption: the route stays checked', async () => {
