@@ -6,7 +6,8 @@
 //
 // Environment: BENCH_SECONDS (5), BENCH_ROUNDS (5), BENCH_CASES (comma list; raw-hello is
 // always included), BENCH_MEMORY (1; 0 skips the memory case), BENCH_MEMORY_REQUESTS (100000),
-// BENCH_TOOL=autocannon (use autocannon even where wrk is installed).
+// BENCH_TOOL=autocannon (use autocannon even where wrk is installed), BENCH_REALTIME (1; 0 skips
+// the WebSocket echo and SSE fan-out rows, whose names BENCH_CASES also takes: ws-echo, sse-fanout).
 
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -23,6 +24,7 @@ import {
   userCookies,
 } from './lib/cases.mjs';
 import { detectTool, runLoad } from './lib/load.mjs';
+import { REALTIME_CASES, realtimeTable } from './lib/realtime.mjs';
 import { redisPing } from './lib/redis-ping.mjs';
 import { cpuMicros, killAll, rssKiB, startServer } from './lib/server.mjs';
 import { tcpOpen } from './lib/tcp-open.mjs';
@@ -60,14 +62,19 @@ function selectedCases() {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const unknown = wanted.filter((name) => !CASES.some((c) => c.name === name));
+  const known = [...CASES, ...REALTIME_CASES].map((c) => c.name);
+  const unknown = wanted.filter((name) => !known.includes(name));
   if (unknown.length) {
-    throw new Error(
-      `unknown BENCH_CASES ${unknown.join(', ')}; known: ${CASES.map((c) => c.name).join(', ')}`,
-    );
+    throw new Error(`unknown BENCH_CASES ${unknown.join(', ')}; known: ${known.join(', ')}`);
   }
-  if (!wanted.length) return CASES;
-  return CASES.filter((c) => c.name === 'raw-hello' || wanted.includes(c.name));
+  const realtime =
+    process.env.BENCH_REALTIME === '0'
+      ? []
+      : REALTIME_CASES.filter((c) => !wanted.length || wanted.includes(c.name));
+  if (!wanted.length) return { http: CASES, realtime };
+  // Only real-time cases asked for: no HTTP case (not even raw-hello) is run.
+  if (!CASES.some((c) => wanted.includes(c.name))) return { http: [], realtime };
+  return { http: CASES.filter((c) => c.name === 'raw-hello' || wanted.includes(c.name)), realtime };
 }
 
 /** Starts a server only to take the cookie it issues, then stops it. */
@@ -179,7 +186,7 @@ function targetText(target) {
   return target.ratio !== undefined ? `≥ ${target.ratio.toFixed(2)}` : `> ${target.beats}`;
 }
 
-function report(entries, { tool, pin, memory, started }) {
+function report(entries, { tool, pin, memory, started, realtime }) {
   const byName = new Map(entries.map((e) => [e.case.name, e]));
   const base = byName.get('raw-hello')?.rps;
   const lines = [
@@ -193,6 +200,7 @@ function report(entries, { tool, pin, memory, started }) {
     '| case | req/s | p99 ms | × raw-hello (median of paired ratios) | target | | server CPU µs/request | × raw-hello by CPU time |',
     '| --- | ---: | ---: | ---: | --- | --- | ---: | ---: |',
   ];
+  if (!entries.length) lines.splice(-2, 2, '(no HTTP case selected)');
   for (const e of entries) {
     const target = targetText(e.case.target);
     if (e.unavailable || e.failed) {
@@ -241,12 +249,13 @@ function report(entries, { tool, pin, memory, started }) {
       lines.push('', `${ours.name} − ${raw.name} after the load: ${mib(ours.after - raw.after)}`);
     }
   }
+  lines.push(...realtime);
   return `${lines.join('\n')}\n`;
 }
 
 async function main() {
   const started = new Date();
-  const cases = selectedCases();
+  const { http: cases, realtime: realtimeCases } = selectedCases();
   const tool = detectTool(process.env.BENCH_TOOL === 'autocannon' ? 'autocannon' : 'wrk');
   const pin = pinning();
   const services = { redis: await redisPing(6379), postgres: await tcpOpen(5432) };
@@ -254,7 +263,10 @@ async function main() {
   // (raw-hello is also loaded before each case with a ratio target.)
   const loads = cases.length + cases.filter((c) => c.target?.ratio !== undefined).length;
   const budgetMs =
-    (cases.length * (20 + WARMUP_SECONDS) + loads * ROUNDS * (SECONDS + 15) + (MEMORY ? 700 : 0)) *
+    (cases.length * (20 + WARMUP_SECONDS) +
+      loads * ROUNDS * (SECONDS + 15) +
+      (MEMORY ? 700 : 0) +
+      realtimeCases.length * (60 + 2 * ROUNDS * (SECONDS + 40))) *
     1000;
   const watchdog = setTimeout(() => {
     console.error(`bench: still running after ${budgetMs / 1000} s, giving up`);
@@ -335,7 +347,7 @@ async function main() {
   }
 
   const memory = [];
-  if (MEMORY) {
+  if (MEMORY && cases.length) {
     for (const name of ['raw-hello', 'microdot-session-rw']) {
       const c = CASES.find((x) => x.name === name);
       console.error(`bench: memory, ${fmt(MEMORY_REQUESTS)} requests against ${name}`);
@@ -351,8 +363,18 @@ async function main() {
     }
   }
 
+  const realtime = realtimeCases.length
+    ? await realtimeTable({
+        cases: realtimeCases,
+        seconds: SECONDS,
+        rounds: ROUNDS,
+        pin,
+        log: (line) => console.error(line),
+      })
+    : [];
+
   clearTimeout(watchdog);
-  const table = report(entries, { tool, pin, memory, started });
+  const table = report(entries, { tool, pin, memory, started, realtime });
   mkdirSync(fileURLToPath(new URL('./results/', import.meta.url)), { recursive: true });
   writeFileSync(RESULTS, table);
   console.log(`\n${table}`);

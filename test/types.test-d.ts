@@ -1,5 +1,8 @@
 // Compile-only tests of the public generics: `tsc` fails if a type stops helping.
 // (Not run: the file only has to type-check, as jose's test-d/ and h3's *.test-d.ts.)
+
+import { CORS } from '../src/cors/index.js';
+import { CSRF } from '../src/csrf/index.js';
 import { Microdot, type PathParams } from '../src/index.js';
 import { Session, type SessionDict, withSession } from '../src/session/index.js';
 
@@ -77,3 +80,27 @@ app.get(
     return `${n}${t}`;
   }),
 );
+
+// csrf.exempt / csrf.protect keep the handler's type: URL arguments are still inferred.
+const csrf = new CSRF(app);
+app.post(
+  '/items/<int:id>',
+  csrf.exempt((_req, { id }) => {
+    const n: number = id;
+    // @ts-expect-error id is a number
+    const s: string = id;
+    return { n, s };
+  }),
+);
+app.get(
+  '/export/<name>',
+  csrf.protect((_req, { name }) => name.toUpperCase()),
+);
+
+// app.optionsHandler takes (req, allow) and returns headers; undefined turns it off.
+app.optionsHandler = (_req, allow) => ({ Allow: allow.join(', ') });
+app.optionsHandler = undefined;
+// @ts-expect-error it returns headers, not a body
+app.optionsHandler = () => 42;
+// @ts-expect-error allowedOrigins is '*' or a list of origins, not one origin
+new CORS(app, { allowedOrigins: 'https://app.example' });

@@ -18,6 +18,7 @@ interface Pending {
   chunk: string;
   resolve: () => void;
   reject: (err: Error) => void;
+  promise?: Promise<void>;
 }
 
 /**
@@ -132,19 +133,18 @@ export class EventStream implements AsyncIterableIterator<string> {
 
   /** Queues a piece; see {@link SSE.send}. */
   push(chunk: string): Promise<void> {
-    const sent =
-      this.closed || this.#finished
-        ? Promise.reject(new SSEClosedError())
-        : new Promise<void>((resolve, reject) => {
-            this.#queue.push({ chunk, resolve, reject });
-            if (this.#waiter !== undefined) {
-              this.#delivered = this.#queue.shift();
-              this.#wake({ done: false, value: chunk });
-            }
-          });
-    // A handler that does not await `send` must not crash the process with an unhandled
-    // rejection when the client leaves; one that awaits it still sees the rejection.
-    sent.catch(() => {});
+    if (this.closed || this.#finished) return quietRejection(new SSEClosedError());
+    const pending = { chunk } as Pending;
+    const sent = new Promise<void>((resolve, reject) => {
+      pending.resolve = resolve;
+      pending.reject = reject;
+    });
+    pending.promise = sent;
+    this.#queue.push(pending);
+    if (this.#waiter !== undefined) {
+      this.#delivered = this.#queue.shift();
+      this.#wake({ done: false, value: chunk });
+    }
     return sent;
   }
 
@@ -196,9 +196,15 @@ export class EventStream implements AsyncIterableIterator<string> {
     this.closed = true;
     this.#wake({ done: true, value: undefined });
     const gone = new SSEClosedError();
-    this.#delivered?.reject(gone);
+    const unsent = this.#queue.splice(0);
+    if (this.#delivered !== undefined) unsent.unshift(this.#delivered);
     this.#delivered = undefined;
-    for (const pending of this.#queue.splice(0)) pending.reject(gone);
+    for (const pending of unsent) {
+      // A handler that does not await `send` must not crash the process with an unhandled
+      // rejection when the client leaves; one that awaits it still sees the rejection.
+      pending.promise?.catch(() => {});
+      pending.reject(gone);
+    }
     this.controller.abort(gone);
   }
 
@@ -221,4 +227,11 @@ export class EventStream implements AsyncIterableIterator<string> {
       this.#timer = undefined;
     }
   }
+}
+
+/** A rejected promise that is not reported as unhandled (its awaiter still sees it). */
+function quietRejection(err: Error): Promise<never> {
+  const out = Promise.reject(err);
+  out.catch(() => {});
+  return out;
 }

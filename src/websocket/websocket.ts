@@ -6,6 +6,8 @@ export type Message = string | Uint8Array;
 
 /** Messages held for a handler that is not reading, before the socket stops reading. */
 const HIGH_WATER = 16;
+/** Bytes waiting to be written past which `send` waits for its message to be written. */
+const SEND_HIGH_WATER = 64 * 1024;
 
 interface Receiver {
   resolve: (message: Message) => void;
@@ -77,13 +79,23 @@ export class WebSocket {
 
   /**
    * Sends a message: a string as text, bytes as binary. Resolves once it is handed to the
-   * connection; rejects with {@link WebSocketError} when the connection is closed.
+   * connection (when more than 64 KiB wait to be written: once it is written, so a fast
+   * producer follows the client's pace); rejects with {@link WebSocketError} when the
+   * connection is closed.
    */
   send(data: Message | ArrayBuffer): Promise<void> {
     if (this.#closedWith !== undefined || this.#peer.readyState !== 1 /* OPEN */) {
       return Promise.reject(this.#closedWith ?? new WebSocketError(1006, 'Connection closed'));
     }
     const binary = typeof data !== 'string';
+    if (this.#peer.bufferedAmount < SEND_HIGH_WATER) {
+      // The socket keeps up: the message is queued for it, done. (A write that fails later
+      // closes the connection, which the next receive or send reports.)
+      this.#peer.send(data, { binary });
+      return Promise.resolve();
+    }
+    // The socket is behind: wait until this message is written, so a fast producer follows
+    // the client's pace instead of filling memory.
     return new Promise((resolve, reject) => {
       this.#peer.send(data, { binary }, (err) => {
         if (err === undefined || err === null) resolve();
