@@ -1,3 +1,4 @@
+import { type AccessLogger, consoleAccessLog } from './access-log.js';
 import { ErrorHandlers, handlerFailure } from './error-handlers.js';
 import {
   type BeforeRequestHook,
@@ -41,6 +42,12 @@ export interface MicrodotOptions {
   maxBodyLength?: number;
   /** Where unhandled errors are reported (default `console.error`). */
   logError?: (err: unknown, req: Request) => void;
+  /**
+   * An access log of the `node:http` server: one entry per request (method, path, status,
+   * duration, body bytes). `true` prints {@link formatAccessLog}'s line with `console.log`; a
+   * function receives each {@link AccessLogEntry}. Off by default.
+   */
+  accessLog?: boolean | AccessLogger;
 }
 
 /** Options of {@link MicrodotBase.mount}. */
@@ -62,6 +69,8 @@ export class MicrodotBase {
   maxBodyLength: number;
   /** Where unhandled errors are reported. */
   logError: (err: unknown, req: Request) => void;
+  /** The access logger of the `node:http` adapter (`undefined`: none); replaceable. */
+  accessLog: AccessLogger | undefined;
   /**
    * Answers `OPTIONS` for a path whose routes do not take it; replaceable, as Microdot's
    * `options_handler` (CORS wraps it). `undefined`: such requests get a 405, as other methods.
@@ -78,6 +87,7 @@ export class MicrodotBase {
   #afterRequest: AfterRequestHook[] = [];
   #afterErrorRequest: AfterRequestHook[] = [];
   readonly #errors = new ErrorHandlers();
+  #startupChecks: (() => void | Promise<void>)[] = [];
 
   constructor(options: MicrodotOptions = {}) {
     this.maxContentLength = byteLimit('maxContentLength', options.maxContentLength);
@@ -85,6 +95,27 @@ export class MicrodotBase {
     this.logError =
       options.logError ??
       ((err, req) => console.error(`Unhandled error in ${req.method} ${req.path}:`, err));
+    const log = options.accessLog;
+    if (log !== undefined && typeof log !== 'boolean' && typeof log !== 'function') {
+      throw new TypeError('accessLog must be true, false or a function receiving each entry');
+    }
+    this.accessLog = log === true ? consoleAccessLog : log === false ? undefined : log;
+  }
+
+  /**
+   * Adds a check that `startServer` and `run` make before listening: extensions use it to
+   * refuse, at start-up, a configuration that would only fail on the first request (a `Session`
+   * without a secret key). A check that throws (or rejects) stops the start with its error.
+   * Checks of a mounted sub-application join this application's.
+   */
+  onStartup(check: () => void | Promise<void>): this {
+    this.#startupChecks.push(check);
+    return this;
+  }
+
+  /** Runs the {@link MicrodotBase.onStartup} checks in order; rejects with the first failure. */
+  async checkStartup(): Promise<void> {
+    for (const check of this.#startupChecks) await check();
   }
 
   /**
@@ -195,6 +226,7 @@ export class MicrodotBase {
         subapp: route.subapp ?? subapp,
       });
     }
+    this.#startupChecks.push(...subapp.#startupChecks);
     if (!options.local) {
       this.#beforeRequest.push(...subapp.#beforeRequest);
       this.#afterRequest.push(...subapp.#afterRequest);

@@ -1,3 +1,9 @@
+export {
+  type AccessLogEntry,
+  type AccessLogger,
+  consoleAccessLog,
+  formatAccessLog,
+} from './access-log.js';
 export { type ErrorClass, MicrodotBase, type MicrodotOptions, type MountOptions } from './app.js';
 export type { BodyStream } from './body-stream.js';
 export {
@@ -26,6 +32,7 @@ export {
   Response,
   redirect,
 } from './response.js';
+export { ServerStartError } from './start-error.js';
 export type { NodeUpgrade, UpgradeFunction } from './upgrade.js';
 export { URLPattern } from './url-pattern.js';
 export { CookieError, type CookieOptions } from './utils/cookie.js';

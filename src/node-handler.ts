@@ -5,6 +5,7 @@ import { BodyStream } from './body-stream.js';
 import { HTTPException } from './http-exception.js';
 import { nodeBodyChunks } from './internal/node-body.js';
 import { reasonPhrase } from './internal/status.js';
+import { trackAccess } from './node-access-log.js';
 import { Request } from './request.js';
 import type { Response, StreamBody } from './response.js';
 import { UPGRADE_UNAVAILABLE } from './upgrade.js';
@@ -21,6 +22,7 @@ const NO_BODY_STATUS = new Set([204, 304]);
  */
 export function createNodeHandler(app: MicrodotBase): NodeHandler {
   return (nreq, nres) => {
+    if (app.accessLog !== undefined) trackAccess(nreq, nres, app.accessLog);
     const url = requestTarget(nreq.url);
     if (url === undefined) {
       writeError(nres, 400, 'Bad request');

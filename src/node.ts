@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { MicrodotBase } from './app.js';
 import { createNodeHandler } from './node-handler.js';
 import { createUpgradeHandler } from './node-upgrade.js';
+import { ServerStartError } from './start-error.js';
 
 /** Options of `Microdot.startServer`. */
 export interface ServerOptions {
@@ -41,8 +42,15 @@ export async function startServer(
   options: ServerOptions,
   onClose?: (server: RunningServer) => void,
 ): Promise<RunningServer> {
-  const handler = createNodeHandler(app);
   const host = options.host ?? '127.0.0.1';
+  const requested = options.port ?? 0;
+  if (!Number.isInteger(requested) || requested < 0 || requested > 65535) {
+    throw new ServerStartError('ERR_INVALID_PORT', host, requested);
+  }
+  // Extensions refuse here a configuration that would fail on the first request (a Session
+  // without a secret key, …), before anything listens.
+  await app.checkStartup();
+  const handler = createNodeHandler(app);
   const headersTimeout = options.headersTimeout ?? 10_000;
   const requestTimeout = options.requestTimeout ?? 30_000;
   // Node enforces both timeouts only when it checks its connections, every 30 s by default: a
@@ -70,9 +78,12 @@ export async function startServer(
   const upgraded = new Set<Duplex>();
   server.on('upgrade', createUpgradeHandler(app, shutdown.signal, upgraded));
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
+    const failed = (err: NodeJS.ErrnoException) => {
+      reject(new ServerStartError(err.code ?? 'ERR_LISTEN', host, requested, { cause: err }));
+    };
+    server.once('error', failed);
+    server.listen(requested, host, () => {
+      server.off('error', failed);
       resolve();
     });
   });

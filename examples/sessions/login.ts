@@ -4,6 +4,7 @@
 // SQLITE_PATH, DATABASE_URL (or PG*), POSTGRES_TABLE,
 // SESSION_ENCRYPT=1 (encrypted tokens: JWE instead of a signed JWT).
 import { randomBytes } from 'node:crypto';
+import { runFromEnv } from '../run-from-env.js';
 import { createLoginApp } from './login-app.js';
 import { storeFromEnv } from './store-from-env.js';
 
@@ -18,7 +19,7 @@ if (secretKey === undefined || secretKey === '') {
 const store = await storeFromEnv(process.env);
 const encrypt = process.env.SESSION_ENCRYPT === '1';
 const app = createLoginApp({ secretKey, encrypt, ...(store === undefined ? {} : { store }) });
-await app.run({ host: process.env.HOST ?? '127.0.0.1', port: Number(process.env.PORT ?? 5000) });
+await runFromEnv(app);
 
 // app.run stops the server on these signals; then let go of the store's connections too.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

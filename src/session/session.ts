@@ -61,7 +61,16 @@ export class Session {
    */
   constructor(app?: MicrodotBase | null, options: SessionOptions = {}) {
     this.#ctx = new SessionContext(options);
-    if (app) sessions.set(app, this);
+    if (app) this.#attach(app);
+  }
+
+  /** Attaches to `app`; `startServer`/`run` then refuse to start without a secret key. */
+  #attach(app: MicrodotBase): void {
+    if (sessions.get(app) !== this)
+      app.onStartup(() => {
+        this.#ctx.requireRing();
+      });
+    sessions.set(app, this);
   }
 
   /**
@@ -70,7 +79,7 @@ export class Session {
    */
   initialize(app: MicrodotBase, options: SessionOptions = {}): this {
     if (Object.keys(options).length > 0) this.#ctx.reconfigure(options);
-    sessions.set(app, this);
+    this.#attach(app);
     return this;
   }
 

@@ -1,0 +1,103 @@
+// Where the account example keeps its users: in memory, or in the SQLite file of the sessions
+// (SESSION_STORE=sqlite). Passwords are kept only as hashPassword() strings.
+
+/** A registered user. */
+export interface User {
+  id: number;
+  name: string;
+  passwordHash: string;
+  createdAt: number;
+}
+
+/** What the example needs of a user table. */
+export interface Users {
+  byId(id: number): Promise<User | undefined>;
+  byName(name: string): Promise<User | undefined>;
+  /** Adds a user; `undefined` when the name is taken (compared case-insensitively). */
+  add(name: string, passwordHash: string): Promise<User | undefined>;
+  setPasswordHash(id: number, passwordHash: string): Promise<void>;
+}
+
+/** A name as compared: `Ana`, `ana` and `ａｎａ` are one account. */
+export const nameKey = (name: string): string => name.normalize('NFKC').toLowerCase();
+
+/** Users in this process's memory: gone on restart. */
+export class MemoryUsers implements Users {
+  readonly #byId = new Map<number, User>();
+  readonly #byName = new Map<string, User>();
+
+  async byId(id: number): Promise<User | undefined> {
+    return this.#byId.get(id);
+  }
+
+  async byName(name: string): Promise<User | undefined> {
+    return this.#byName.get(nameKey(name));
+  }
+
+  async add(name: string, passwordHash: string): Promise<User | undefined> {
+    if (this.#byName.has(nameKey(name))) return undefined;
+    const user = {
+      id: this.#byId.size + 1,
+      name,
+      passwordHash,
+      createdAt: Math.floor(Date.now() / 1000),
+    };
+    this.#byId.set(user.id, user);
+    this.#byName.set(nameKey(name), user);
+    return user;
+  }
+
+  async setPasswordHash(id: number, passwordHash: string): Promise<void> {
+    const user = this.#byId.get(id);
+    if (user) user.passwordHash = passwordHash;
+  }
+}
+
+interface Row {
+  id: number;
+  name: string;
+  password_hash: string;
+  created_at: number;
+}
+
+/** Users in a SQLite file (better-sqlite3, loaded only when asked for). */
+export async function sqliteUsers(path: string): Promise<Users> {
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.exec(`CREATE TABLE IF NOT EXISTS account_users (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL)`);
+  const toUser = (row: Row | undefined): User | undefined =>
+    row && {
+      id: row.id,
+      name: row.name,
+      passwordHash: row.password_hash,
+      createdAt: row.created_at,
+    };
+  const byId = async (id: number) =>
+    toUser(db.prepare('SELECT * FROM account_users WHERE id = ?').get(id) as Row | undefined);
+  return {
+    byId,
+    async byName(name) {
+      return toUser(
+        db.prepare('SELECT * FROM account_users WHERE name_key = ?').get(nameKey(name)) as
+          | Row
+          | undefined,
+      );
+    },
+    async add(name, passwordHash) {
+      const insert = db.prepare(
+        'INSERT INTO account_users (name, name_key, password_hash, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(name_key) DO NOTHING',
+      );
+      const result = insert.run(name, nameKey(name), passwordHash, Math.floor(Date.now() / 1000));
+      return result.changes === 0 ? undefined : byId(Number(result.lastInsertRowid));
+    },
+    async setPasswordHash(id, passwordHash) {
+      db.prepare('UPDATE account_users SET password_hash = ? WHERE id = ?').run(passwordHash, id);
+    },
+  };
+}
