@@ -1,30 +1,34 @@
 // In-process CPU cost per request of the session cases: drives app.handler with fake
 // node:http objects (no sockets, no parser), so only the framework's own work is timed.
 // Usage: node bench/inproc.mjs <distDirA> [<distDirB> ...]  (each a built `dist/src`)
-// Env: INPROC_N (requests per sample, 20000), INPROC_ROUNDS (7), INPROC_CASES (read,encrw,rw,hello).
+// Env: INPROC_N (requests per sample, 4000), INPROC_ROUNDS (40), INPROC_USERS (20000),
+// INPROC_CASES (comma list of: hello, read, rw, encrw: one cookie sent every time;
+// rwd, rwd0, encrwd, encrwd0: a different cookie each time, going round INPROC_USERS users,
+// with the default memo and with verifyCache 0; rawhs: the hand-written node:crypto HS256
+// handler of bench/servers/raw-hs256.mjs, with the rwd cookies).
 import { randomBytes } from 'node:crypto';
 import { ServerResponse } from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { rawHs256Handler } from './lib/raw-hs256-handler.mjs';
 
 const N = Number(process.env.INPROC_N ?? 4000);
 const ROUNDS = Number(process.env.INPROC_ROUNDS ?? 40);
-const CASES = (process.env.INPROC_CASES ?? 'hello,read,rw,encrw').split(',');
+const USERS = Number(process.env.INPROC_USERS ?? 20_000);
+const CASES = (
+  process.env.INPROC_CASES ?? 'hello,read,rw,encrw,rwd,rwd0,encrwd,encrwd0,rawhs'
+).split(',');
 const SECRET = randomBytes(32).toString('base64url');
 
 async function build(dir) {
   const base = pathToFileURL(path.resolve(dir)).href;
   const { Microdot } = await import(`${base}/index.js`);
   const { Session, withSession } = await import(`${base}/session/index.js`);
-  const apps = {};
-  {
+  const hello = new Microdot();
+  hello.get('/', () => 'Hello, World!');
+  const mk = (encrypt, write, verifyCache) => {
     const app = new Microdot();
-    app.get('/', () => 'Hello, World!');
-    apps.hello = app;
-  }
-  const mk = (encrypt, write) => {
-    const app = new Microdot();
-    new Session(app, { secretKey: SECRET, encrypt });
+    new Session(app, { secretKey: SECRET, encrypt, verifyCache });
     app.get(
       '/',
       withSession((_req, session) => {
@@ -34,24 +38,29 @@ async function build(dir) {
         return `count ${session.count}`;
       }),
     );
-    return app;
+    return app.handler;
   };
-  apps.read = mk(false, false);
-  apps.rw = mk(false, true);
-  apps.encrw = mk(true, true);
-  // Issue the cookies (count 1) through the rw apps.
-  const issue = (app) => {
-    const out = call(app.handler, undefined);
-    const sc = out.headers['set-cookie'][0];
-    return sc.slice(0, sc.indexOf(';'));
-  };
-  const signed = issue(apps.rw);
-  const enc = issue(apps.encrw);
+  // Distinct cookies holding count 1 (and a user number, so that no two are alike), made as the
+  // apps make them: HS256 with the key's kid, or JWE dir + A256GCM.
+  const { KeyRing } = await import(`${base}/session/keyring.js`);
+  const { signToken } = await import(`${base}/session/token.js`);
+  const { encryptToken } = await import(`${base}/session/jwe.js`);
+  const key = new KeyRing(SECRET).current;
+  const now = Math.floor(Date.now() / 1000);
+  const claims = (user) => ({ count: 1, user, iat: now, exp: now + 86_400, auth_time: now });
+  const users = Array.from({ length: USERS }, (_, user) => claims(user));
+  const signed = users.map((payload) => `session=${signToken(payload, key)}`);
+  const sealed = users.map((payload) => `session=${encryptToken(payload, key)}`);
   return {
-    hello: [apps.hello.handler, undefined],
-    read: [apps.read.handler, signed],
-    rw: [apps.rw.handler, signed],
-    encrw: [apps.encrw.handler, enc],
+    hello: [hello.handler, [undefined]],
+    read: [mk(false, false), [signed[0]]],
+    rw: [mk(false, true), [signed[0]]],
+    encrw: [mk(true, true), [sealed[0]]],
+    rwd: [mk(false, true), signed],
+    rwd0: [mk(false, true, 0), signed],
+    encrwd: [mk(true, true), sealed],
+    encrwd0: [mk(true, true, 0), sealed],
+    rawhs: [rawHs256Handler(SECRET), signed],
   };
 }
 
@@ -72,41 +81,43 @@ function call(handler, cookie) {
   // end() queues the bytes.
   const nres = new ServerResponse(nreq);
   handler(nreq, nres);
-  const out = { status: nres.statusCode, headers: { 'set-cookie': nres.getHeader('set-cookie') } };
-  if (out.headers['set-cookie'] === undefined) {
-    const m = /\r\nset-cookie: ([^\r]*)/i.exec(nres._header ?? '');
-    out.headers['set-cookie'] = m === null ? undefined : [m[1]];
-  }
-  sink += out.status;
-  return out;
+  let setCookie = nres.getHeader('set-cookie');
+  if (setCookie === undefined)
+    setCookie = /\r\nset-cookie: ([^\r]*)/i.exec(nres._header ?? '')?.[1];
+  else if (Array.isArray(setCookie)) setCookie = setCookie[0];
+  sink += nres.statusCode;
+  return { status: nres.statusCode, setCookie };
 }
 
 const dirs = process.argv.slice(2);
+if (dirs.length === 0) throw new Error('usage: node bench/inproc.mjs <dist/src> [<dist/src> …]');
 const variants = [];
 for (const d of dirs) variants.push({ dir: d, cases: await build(d) });
-// Sanity: bodies.
+// Sanity: every case answers 200, and a session case counts from the cookie (count 1 → 2).
 for (const v of variants) {
   for (const c of CASES) {
-    const [h, ck] = v.cases[c];
-    const o = call(h, ck);
+    if (!v.cases[c]) throw new Error(`unknown case ${c}`);
+    const [h, cookies] = v.cases[c];
+    const o = call(h, cookies[0]);
     if (o.status !== 200) throw new Error(`${v.dir} ${c}: ${o.status}`);
   }
 }
 const results = new Map();
+let next = 0;
 for (let r = 0; r < ROUNDS; r++) {
-  for (const c of CASES) {
+  // The cases in a new order each round: a case must not always pay for its predecessor's garbage.
+  const cases = CASES.map((_, i) => CASES[(i + r) % CASES.length]);
+  for (const c of cases) {
     const order = r % 2 === 0 ? variants : [...variants].reverse();
     for (const v of order) {
-      const [h, ck] = v.cases[c];
+      const [h, cookies] = v.cases[c];
+      const n = cookies.length;
       const t0 = process.cpuUsage();
-      const w0 = process.hrtime.bigint();
-      for (let i = 0; i < N; i++) call(h, ck);
+      for (let i = 0; i < N; i++) call(h, cookies[next++ % n]);
       const cpu = process.cpuUsage(t0);
-      void w0;
-      const w = (cpu.user + cpu.system) / N;
       const key = `${c}\t${v.dir}`;
       if (!results.has(key)) results.set(key, []);
-      results.get(key).push(w);
+      results.get(key).push((cpu.user + cpu.system) / N);
     }
   }
 }
@@ -122,7 +133,22 @@ for (const c of CASES) {
     const ratio = median(a.map((x, r) => x / base[r]));
     return `${cell} (paired Δ ${diff >= 0 ? '+' : ''}${diff.toFixed(2)}µs, ×${ratio.toFixed(3)})`;
   });
-  console.log(`${c.padEnd(6)} ${line.join('   ')}`);
+  console.log(`${c.padEnd(8)} ${line.join('   ')}`);
+}
+// Pairs of cases within each variant, round by round (e.g. the memo's cost on misses).
+for (const v of variants) {
+  for (const [a, b] of [
+    ['rwd', 'rwd0'],
+    ['encrwd', 'encrwd0'],
+    ['rwd0', 'rawhs'],
+    ['rwd', 'rawhs'],
+  ]) {
+    const x = results.get(`${a}\t${v.dir}`);
+    const y = results.get(`${b}\t${v.dir}`);
+    if (!x || !y) continue;
+    const ratio = median(x.map((t, r) => t / y[r]));
+    console.log(`${a} / ${b} (paired, ${v.dir}): ×${ratio.toFixed(3)}`);
+  }
 }
 if (process.env.INPROC_DUMP)
   for (const [k, a] of results) console.log(k, a.map((x) => x.toFixed(1)).join(' '));

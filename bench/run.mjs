@@ -89,7 +89,8 @@ async function cookieIssuedBy(name, pin) {
 
 /** Starts and checks one case; returns the running entry, or records why it cannot run. */
 async function prepare(c, pin, tool, services) {
-  const entry = { case: c, samples: [], ratios: [], cpuRatios: [] };
+  // pairs: for each case this one is compared with, its paired ratios by req/s and by CPU time.
+  const entry = { case: c, samples: [], ratios: [], cpuRatios: [], pairs: new Map() };
   if (c.redis && !services.redis) {
     entry.unavailable = 'Redis not reachable at 127.0.0.1:6379';
     return entry;
@@ -101,7 +102,7 @@ async function prepare(c, pin, tool, services) {
   try {
     entry.server = await startServer(serverFile(c.server ?? c.name), {
       cpu: pin.server,
-      env: { SECRET_KEY },
+      env: { SECRET_KEY, ...c.env },
     });
   } catch (err) {
     entry.unavailable = err.message;
@@ -109,7 +110,7 @@ async function prepare(c, pin, tool, services) {
   }
   try {
     if (c.users) {
-      const cookies = await userCookies(c.users, c.sealed, SECRET_KEY);
+      const cookies = await userCookies(c.users, c.sealed, SECRET_KEY, entry.server.port);
       // The first, a middle and the last user's cookies are checked in full.
       for (const i of [0, c.users >> 1, c.users - 1]) {
         await check(c, entry.server.port, cookies[i]);
@@ -183,7 +184,21 @@ const mib = (kib) => `${fmt(kib / 1024, 1)} MiB`;
 
 function targetText(target) {
   if (!target) return '';
-  return target.ratio !== undefined ? `≥ ${target.ratio.toFixed(2)}` : `> ${target.beats}`;
+  const parts = [];
+  if (target.ratio !== undefined) parts.push(`≥ ${target.ratio.toFixed(2)}`);
+  if (target.beats !== undefined) {
+    parts.push(
+      target.factor === undefined
+        ? `> ${target.beats}`
+        : `≥ ${target.factor.toFixed(2)} × ${target.beats}`,
+    );
+  }
+  return parts.join(', ');
+}
+
+/** The cases `c` is paired with: its `pair` and the case it must beat. */
+function pairedWith(c) {
+  return [...new Set([c.pair, c.target?.beats].filter(Boolean))];
 }
 
 function report(entries, { tool, pin, memory, started, realtime }) {
@@ -211,24 +226,44 @@ function report(entries, { tool, pin, memory, started, realtime }) {
       continue;
     }
     const ratio = e.ratio ?? (base ? e.rps / base : Number.NaN);
-    let verdict = '';
+    const verdicts = [];
     if (e.case.target?.ratio !== undefined)
-      verdict = ratio >= e.case.target.ratio ? 'met' : 'missed';
-    if (e.case.target?.beats) {
-      const other = byName.get(e.case.target.beats)?.rps;
-      verdict =
-        other === undefined
-          ? `(${e.case.target.beats} not measured)`
-          : e.rps > other
-            ? 'met'
-            : 'missed';
+      verdicts.push(ratio >= e.case.target.ratio ? 'met' : 'missed');
+    const beats = e.case.target?.beats;
+    if (beats) {
+      const other = byName.get(beats)?.rps;
+      const paired = e.pairs.get(beats)?.ratio;
+      if (other === undefined) verdicts.push(`(${beats} not measured)`);
+      else if (e.case.target.factor === undefined) verdicts.push(e.rps > other ? 'met' : 'missed');
+      else if (paired !== undefined) {
+        verdicts.push(
+          `${paired >= e.case.target.factor ? 'met' : 'missed'} (${paired.toFixed(2)} ×)`,
+        );
+      }
     }
+    const verdict = verdicts.join('; ');
     const notes = [verdict, e.loadErrors ? `${e.loadErrors} socket errors` : '']
       .filter(Boolean)
       .join(', ');
     lines.push(
       `| ${e.case.name} | ${fmt(e.rps)} | ${fmt(e.p99ms, 2)} | ${Number.isNaN(ratio) ? '–' : ratio.toFixed(2)} | ${target} | ${notes} | ${Number.isNaN(e.cpuPerRequest) ? '–' : fmt(e.cpuPerRequest, 1)} | ${e.cpuRatio === undefined ? (e.case.name === 'raw-hello' ? '1.00' : '–') : e.cpuRatio.toFixed(2)} |`,
     );
+  }
+  const pairs = entries.filter((e) => e.pairs?.size);
+  if (pairs.length) {
+    lines.push(
+      '',
+      'Paired ratios between cases (median over the rounds of this case over the other, both sampled in the same round):',
+      '',
+      '| case | over | × by req/s | × by CPU time |',
+      '| --- | --- | ---: | ---: |',
+    );
+    for (const e of pairs) {
+      for (const [other, p] of e.pairs) {
+        const cell = (x) => (x === undefined ? '–' : x.toFixed(2));
+        lines.push(`| ${e.case.name} | ${other} | ${cell(p.ratio)} | ${cell(p.cpuRatio)} |`);
+      }
+    }
   }
   if (memory.length) {
     lines.push(
@@ -330,6 +365,17 @@ async function main() {
       e.ratios.push(rps / baseline);
       // The same pairing by CPU time per request: raw-hello's over this case's.
       e.cpuRatios.push(raw.samples.at(-1).cpuPerRequest / e.samples.at(-1).cpuPerRequest);
+      // And with the cases it is compared with, sampled earlier in this round.
+      for (const name of pairedWith(e.case)) {
+        const other = running.find((x) => x.case.name === name);
+        if (!other || other.failed || other.samples.length !== round) continue;
+        const mine = e.samples.at(-1);
+        const theirs = other.samples.at(-1);
+        if (!e.pairs.has(name)) e.pairs.set(name, { ratios: [], cpuRatios: [] });
+        const p = e.pairs.get(name);
+        p.ratios.push(mine.rps / theirs.rps);
+        p.cpuRatios.push(theirs.cpuPerRequest / mine.cpuPerRequest);
+      }
     }
   }
   for (const e of running) {
@@ -338,6 +384,10 @@ async function main() {
       e.cpuRatio = median(e.cpuRatios);
     }
     e.cpuPerRequest = median(e.samples.map((s) => s.cpuPerRequest));
+    for (const p of e.pairs.values()) {
+      p.ratio = median(p.ratios);
+      if (p.cpuRatios.every(Number.isFinite)) p.cpuRatio = median(p.cpuRatios);
+    }
   }
   for (const e of running) {
     e.rps = median(e.samples.map((s) => s.rps));

@@ -5,6 +5,8 @@ import { CORS } from '../src/cors/index.js';
 import { CSRF } from '../src/csrf/index.js';
 import { Microdot, type PathParams } from '../src/index.js';
 import { Session, type SessionDict, withSession } from '../src/session/index.js';
+import { withSSE } from '../src/sse/index.js';
+import { type Message, withWebSocket } from '../src/websocket/index.js';
 
 type Equal<A, B> =
   (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -104,3 +106,42 @@ app.optionsHandler = undefined;
 app.optionsHandler = () => 42;
 // @ts-expect-error allowedOrigins is '*' or a list of origins, not one origin
 new CORS(app, { allowedOrigins: 'https://app.example' });
+
+// SSE and WebSocket handlers get the URL arguments typed from the pattern, and a wrapper's own
+// argument (the session) before them.
+app.get(
+  '/rooms/<int:room>/events',
+  withSSE(async (_req, sse, { room }) => {
+    const n: number = room;
+    // @ts-expect-error room is a number
+    const s: string = room;
+    await sse.send({ n, s });
+  }),
+);
+app.get(
+  '/rooms/<int:room>/ws',
+  withWebSocket(async (_req, ws, { room }) => {
+    const n: number = room;
+    const m: Message = await ws.receive();
+    await ws.send(typeof m === 'string' ? m : String(n));
+  }),
+);
+app.get(
+  '/me/ws',
+  withSession<{ user?: string }>(
+    withWebSocket(async (_req, ws, session) => {
+      const user: string | undefined = session.user;
+      await ws.send(user ?? 'nobody');
+    }),
+  ),
+);
+app.get(
+  '/me/events',
+  withSession<{ user?: string }>(
+    withSSE(async (_req, sse, session) => {
+      // @ts-expect-error user is a string
+      const n: number = session.user;
+      await sse.send({ user: session.user, n });
+    }),
+  ),
+);

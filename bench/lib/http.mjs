@@ -3,13 +3,14 @@ import { createHmac } from 'node:crypto';
 import { request } from 'node:http';
 
 /**
- * GET http://127.0.0.1:<port>/ with an optional Cookie header, bounded by `timeoutMs`.
+ * GET http://127.0.0.1:<port>/ with an optional Cookie header, bounded by `timeoutMs`, on a new
+ * connection or through `agent`.
  * @returns {Promise<{ status: number, body: string, setCookies: string[] }>}
  */
-export function get(port, cookie, timeoutMs = 5000) {
+export function get(port, cookie, timeoutMs = 5000, agent = false) {
   return new Promise((resolve, reject) => {
     const headers = cookie ? { cookie } : {};
-    const req = request({ host: '127.0.0.1', port, path: '/', headers, agent: false }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path: '/', headers, agent }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk) => {

@@ -1,10 +1,12 @@
 // microdot-ts encrypted (JWE dir+A256GCM) session cookie: decrypt, count + 1, re-encrypt,
-// Set-Cookie (target: >= 0.38 of raw-hello).
+// Set-Cookie (target: >= 0.40 of raw-hello).
 import { Microdot } from 'microdot-ts';
 import { Session, withSession } from 'microdot-ts/session';
 
 const app = new Microdot();
-new Session(app, { secretKey: process.env.SECRET_KEY /* ≥32 bytes */, encrypt: true });
+// VERIFY_CACHE: the verifyCache option (a distinct-cookie case also runs with 0).
+const verifyCache = process.env.VERIFY_CACHE ? Number(process.env.VERIFY_CACHE) : undefined;
+new Session(app, { secretKey: process.env.SECRET_KEY /* ≥32 bytes */, encrypt: true, verifyCache });
 app.get(
   '/',
   withSession((_req, session) => {

@@ -4,7 +4,13 @@ import { Microdot } from 'microdot-ts';
 import { Session, withSession } from 'microdot-ts/session';
 
 const app = new Microdot();
-new Session(app, { secretKey: process.env.SECRET_KEY /* ≥32 bytes */, encrypt: false });
+// VERIFY_CACHE: the verifyCache option (a distinct-cookie case also runs with 0).
+const verifyCache = process.env.VERIFY_CACHE ? Number(process.env.VERIFY_CACHE) : undefined;
+new Session(app, {
+  secretKey: process.env.SECRET_KEY /* ≥32 bytes */,
+  encrypt: false,
+  verifyCache,
+});
 app.get(
   '/',
   withSession((_req, session) => {

@@ -33,6 +33,8 @@ const REASONS: Record<number, string> = {
 
 /** The standard reason phrase of `status`, or a generic one. */
 export function reasonPhrase(status: number): string {
+  // Nearly every response: a comparison instead of a lookup among sparse integer keys.
+  if (status === 200) return 'OK';
   return (
     REASONS[status] ?? (status >= 500 ? 'Server Error' : status >= 400 ? 'Client Error' : 'OK')
   );

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
-import { timingSafeEqual } from 'node:crypto';
 import { decodeBase64url } from '../internal/base64url.js';
-import { hmacSha256, hmacSha256Base64url } from '../internal/hmac.js';
+import { hmacSha256Base64url } from '../internal/hmac.js';
+import { sameText } from '../internal/same-text.js';
 import type { KeyRing, SessionKey } from './keyring.js';
 import type { VerifiedTokens } from './verified-tokens.js';
 
@@ -220,8 +220,22 @@ function headerKey(segment: string, ring: KeyRing): SessionKey | null | VerifyRe
   return ring.byKid(header.kid) ?? FAIL_UNKNOWN_KEY;
 }
 
-function signatureMatches(key: SessionKey, input: string, signature: Buffer): boolean {
-  return timingSafeEqual(hmacSha256(key.secret, input), signature);
+/** The length of an HS256 signature in base64url: 32 bytes, unpadded. */
+const SIGNATURE_CHARS = 43;
+
+/**
+ * Whether `signature` is the HS256 MAC of `input` under `key`, compared as base64url text in
+ * constant time: the only spelling of 32 bytes that strict base64url accepts is the canonical
+ * one, which is what the MAC is computed as, so the text matches exactly when the bytes would.
+ * No decoding of the signature, no Buffer, on the path every valid token takes.
+ */
+function signatureMatches(key: SessionKey, input: string, signature: string): boolean {
+  return sameText(hmacSha256Base64url(key.secret, input), signature);
+}
+
+/** Why a signature that matched no key failed: not base64url at all, or the wrong MAC. */
+function signatureFailure(signature: string): VerifyResult {
+  return decodeBase64url(signature) === undefined ? FAIL_MALFORMED : FAIL_SIGNATURE;
 }
 
 /**
@@ -264,19 +278,18 @@ export function verifyToken(
     if (key !== null && 'ok' in key) return key;
   }
 
-  const signature = decodeBase64url(signatureSegment);
-  if (signature === undefined) return FAIL_MALFORMED;
   const payloadBytes = decodeBase64url(token.slice(dot1 + 1, dot2));
   if (payloadBytes === undefined) return FAIL_MALFORMED;
-  if (signature.length !== 32) return FAIL_SIGNATURE;
+  // A signature of any other length cannot be a 32-byte MAC: no HMAC is computed for it.
+  if (signatureSegment.length !== SIGNATURE_CHARS) return signatureFailure(signatureSegment);
 
   let signer: SessionKey | undefined;
   if (key !== null) {
-    if (signatureMatches(key, input, signature)) signer = key;
+    if (signatureMatches(key, input, signatureSegment)) signer = key;
   } else {
-    signer = ring.keys.find((k) => signatureMatches(k, input, signature));
+    signer = ring.keys.find((k) => signatureMatches(k, input, signatureSegment));
   }
-  if (signer === undefined) return FAIL_SIGNATURE;
+  if (signer === undefined) return signatureFailure(signatureSegment);
 
   const json = utf8Text(payloadBytes);
   const payload = json === undefined ? undefined : parseJsonText(json);

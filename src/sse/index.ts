@@ -1,7 +1,7 @@
 // Server-Sent Events: Microdot's sse.py (`with_sse`, `sse_response`), with line breaks in the
 // data sent as the standard requires, a keep-alive comment, and disconnects that reach the handler.
-import type { Handler, Request } from '../index.js';
-import { Response } from '../index.js';
+import type { Request } from '../index.js';
+import { Response, wraps } from '../index.js';
 import { EventStream, SSE } from './sse.js';
 
 export { parseEventStream, type ServerSentEvent } from '../utils/event-stream.js';
@@ -22,11 +22,14 @@ export interface SSEOptions {
 /** The function that sends the events of one response. */
 export type SSEFunction = (sse: SSE) => void | Promise<void>;
 
-/** An SSE route handler: the request, the event stream, and the URL arguments. */
-export type SSEHandler<P = Record<string, unknown>> = (
+/**
+ * An SSE route handler: the request, the event stream, then what the route gives (its URL
+ * arguments, or a wrapper's own argument first, as `withSession`'s session).
+ */
+export type SSEHandler<A extends unknown[] = [Record<string, unknown>]> = (
   req: Request,
   sse: SSE,
-  params: P,
+  ...args: A
 ) => void | Promise<void>;
 
 const DEFAULT_KEEP_ALIVE = 15_000;
@@ -63,8 +66,9 @@ export function sseResponse(req: Request, fn: SSEFunction, options: SSEOptions =
 
 /**
  * Makes a route an SSE endpoint (Microdot's `with_sse`): the handler gets the request, an
- * {@link SSE} to send events with, and the URL arguments. Options are checked here, when the
- * route is defined.
+ * {@link SSE} to send events with, and the URL arguments (after a wrapper's own argument:
+ * `withSession(withSSE((req, sse, session, params) => …))`). Options are checked here, when
+ * the route is defined.
  *
  * @example
  * ```ts
@@ -74,12 +78,14 @@ export function sseResponse(req: Request, fn: SSEFunction, options: SSEOptions =
  * }));
  * ```
  */
-export function withSSE<P = Record<string, unknown>>(
-  handler: SSEHandler<P>,
+export function withSSE<A extends unknown[] = [Record<string, unknown>]>(
+  handler: SSEHandler<A>,
   options: SSEOptions = {},
-): Handler<P> {
+): (req: Request, ...args: A) => Response {
   checkOptions(options);
-  return (req, params) => sseResponse(req, (sse) => handler(req, sse, params), options);
+  const route = (req: Request, ...args: A): Response =>
+    sseResponse(req, (sse) => handler(req, sse, ...args), options);
+  return wraps(route, handler);
 }
 
 function checkOptions(options: SSEOptions): number {

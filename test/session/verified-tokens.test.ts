@@ -6,7 +6,7 @@ import { Session, type SessionOptions } from '../../src/session/index.js';
 import { decryptToken, encryptToken } from '../../src/session/jwe.js';
 import { KeyRing } from '../../src/session/keyring.js';
 import { MAX_TOKEN_LENGTH, signToken, verifyToken } from '../../src/session/token.js';
-import { MAX_MEMO_INPUT, VerifiedTokens } from '../../src/session/verified-tokens.js';
+import { MAX_MEMO_INPUT, TUNE_WINDOW, VerifiedTokens } from '../../src/session/verified-tokens.js';
 import { MODES } from '../helpers/clients.js';
 import { sessionApp } from '../helpers/session-app.js';
 
@@ -47,6 +47,17 @@ function mutate(token: string, how: string, at: number, junk: string, other: str
     default:
       return token;
   }
+}
+
+/**
+ * A memo of `capacity` entries, awake (remembering every token) or driven quiet (remembering and
+ * looking up only a sample) by tokens issued and never sent back.
+ */
+function memoOf(capacity: number, quiet: boolean): VerifiedTokens {
+  const memo = new VerifiedTokens(capacity);
+  for (let i = 0; quiet && !memo.quiet && i <= TUNE_WINDOW; i++) signToken({ i }, newKey, memo);
+  assert.equal(memo.quiet, quiet);
+  return memo;
 }
 
 const MUTATIONS = ['flip', 'cut', 'insert', 'delete', 'swap-last-part', 'none'] as const;
@@ -163,7 +174,7 @@ const CODECS = [
 
 for (const codec of CODECS) {
   describe(`${codec.name} with a memo: the outcome never changes`, () => {
-    it('for valid tokens and hostile variants of them', () => {
+    it('for valid tokens and hostile variants of them, whether the memo is awake or quiet', () => {
       fc.assert(
         fc.property(
           payloadArb,
@@ -171,8 +182,9 @@ for (const codec of CODECS) {
           fc.constantFrom(...MUTATIONS),
           fc.nat(),
           fc.string({ unit: 'binary', minLength: 1, maxLength: 3 }),
-          (payload, alt, how, at, junk) => {
-            const memo = new VerifiedTokens(8);
+          fc.boolean(),
+          (payload, alt, how, at, junk, quiet) => {
+            const memo = memoOf(8, quiet);
             const token = codec.make(payload, alt);
             const other = codec.other();
             // Prime the memo with the genuine tokens, then try the variant twice.

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Microdot, type RunningServer } from '../../src/index.js';
+import { Session, withSession } from '../../src/session/index.js';
 import { SSEClosedError, sseResponse, withSSE } from '../../src/sse/index.js';
 import { MODES, quietApp } from '../helpers/clients.js';
 import { openStream } from '../helpers/stream-client.js';
@@ -136,6 +137,31 @@ for (const mode of MODES) {
           ['3', { n: 3 }],
         ],
       );
+    });
+
+    test('withSession(withSSE(…)): the session comes before the URL arguments', async () => {
+      const app = new Microdot();
+      new Session(app, { secretKey: 'an-sse-test-secret-that-is-long-enough!!' });
+      app.post(
+        '/login',
+        withSession((_req, session) => {
+          session.user = 'alice';
+          session.save();
+          return '';
+        }),
+      );
+      app.get(
+        '/sse/<int:n>',
+        withSession<{ user?: string }, { n: number }>(
+          withSSE(async (_req, sse, session, { n }) => {
+            await sse.send({ user: session.user ?? null, n });
+          }),
+        ),
+      );
+      const client = await mode.client(app);
+      await client.post('/login');
+      const res = await client.get('/sse/3');
+      assert.deepEqual(res.events![0]!.json, { user: 'alice', n: 3 });
     });
 
     test('HEAD answers the headers without running the handler', async () => {

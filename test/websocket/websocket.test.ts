@@ -361,6 +361,45 @@ for (const mode of MODES) {
   });
 }
 
+describe('WebSocket flow control (over TCP)', () => {
+  test('send() waits while the client does not read, and catches up when it does', async () => {
+    const app = new Microdot();
+    let sent = 0;
+    let finished = false;
+    const chunk = Buffer.alloc(64 * 1024, 1);
+    app.get(
+      '/flood',
+      withWebSocket(async (_req, ws) => {
+        for (let i = 0; i < 256; i++) {
+          await ws.send(chunk);
+          sent++;
+        }
+        finished = true;
+        await ws.receive();
+      }),
+    );
+    const server = await app.startServer({ port: 0 });
+    try {
+      const peer = new WsClient(`ws://127.0.0.1:${server.port}/flood`, { maxPayload: 0 });
+      let received = 0;
+      peer.on('message', () => received++);
+      await new Promise((resolve) => peer.once('open', resolve));
+      peer.pause();
+      await sleep(300);
+      // 16 MiB cannot all sit in socket buffers: the handler is held back.
+      assert.equal(finished, false);
+      assert.ok(sent < 256, `all ${sent} sends resolved without the client reading`);
+      peer.resume();
+      for (let i = 0; i < 500 && received < 256; i++) await sleep(10);
+      assert.equal(received, 256);
+      assert.equal(finished, true);
+      peer.close();
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('WebSocket outside node:http', () => {
   test('app.fetch answers 501 to a handshake, saying what is needed', async () => {
     const app = new Microdot();
