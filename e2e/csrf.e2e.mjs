@@ -1,9 +1,10 @@
-// Cross-site request forgery against the login example, in a real (headless) Chromium.
+// Cross-site request forgery against the examples, in a real (headless) Chromium.
 // A second server on another origin (http://localhost:<port>, while the example is on
-// http://127.0.0.1:<port>: another site) serves pages that auto-submit a login form and a
-// logout form to the example. Both must be refused with 403 and leave the victim's session as it
-// was; the same forms posted from the example's own pages must still work.
-// Run with `npm run e2e` (which builds first). Bounded: the whole run stops after 60 s.
+// http://127.0.0.1:<port>: another site) serves pages that auto-submit forms to the example: a
+// login (as the attacker) and a logout, and for the account example also "log out everywhere
+// else" and a password change. Each must be refused with 403 and leave the victim's session as
+// it was; the same forms posted from the example's own pages must still work.
+// Run with `npm run e2e` (which builds first). Bounded: the whole run stops after 90 s.
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
@@ -17,140 +18,199 @@ import {
   startExample,
 } from './harness.mjs';
 
-const { step, main, track } = run('e2e csrf', 60_000);
+const { step, main, track } = run('e2e csrf', 90_000);
 
-/** The attacker's site: one page per forged form, each submitting itself on load. */
-function attackerServer(target) {
-  const page = (action, fields) => `<!doctype html>
+/**
+ * The attacker's site: for each path, a page whose form posts `fields` to `target + action` as
+ * soon as it loads. Resolves to its origin, on `localhost`.
+ */
+function attackerSite(target, forms) {
+  const page = ({ action, fields }) => `<!doctype html>
 <html><head><meta charset="utf-8"><title>Win a prize</title></head>
 <body><p>Loading your prize…</p>
-<form id="f" method="POST" action="${target}${action}">${fields}</form>
+<form id="f" method="POST" action="${target}${action}">${Object.entries(fields)
+    .map(([name, value]) => `<input type="hidden" name="${name}" value="${value}">`)
+    .join('')}</form>
 <script>document.getElementById('f').submit();</script></body></html>`;
-  const pages = {
-    '/login': page('/', '<input name="username" value="attacker-csrf">'),
-    '/logout': page('/logout', ''),
-  };
   const server = createServer((req, res) => {
-    const body = pages[req.url ?? ''];
-    res.writeHead(body ? 200 : 404, { 'Content-Type': 'text/html; charset=utf-8' });
-    res.end(body ?? 'not found');
+    const form = forms[req.url ?? ''];
+    res.writeHead(form ? 200 : 404, { 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(form ? page(form) : 'not found');
   });
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
       track(() => new Promise((r) => server.close(r)));
-      resolve(/** @type {import('node:net').AddressInfo} */ (server.address()).port);
+      const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
+      resolve(`http://localhost:${port}`);
     });
   });
 }
 
-await main(async () => {
-  mkdirSync(SHOTS, { recursive: true });
+/** Starts an example on a free port; resolves to its base URL. */
+async function example(script, env) {
   const port = await freePort();
-  await startExample(
-    'examples/sessions/login.js',
-    { PORT: String(port), SESSION_STORE: 'cookie' },
-    track,
-  );
-  const base = `http://127.0.0.1:${port}`;
-  const evil = `http://localhost:${await attackerServer(base)}`;
-  console.log(`e2e csrf: example on ${base}, attacker on ${evil}`);
+  await startExample(script, { PORT: String(port), ...env }, track);
+  return `http://127.0.0.1:${port}`;
+}
 
-  // localhost is mapped to 127.0.0.1, where the attacker's server listens.
-  const browser = await launchBrowser(track, ['--host-resolver-rules=MAP localhost 127.0.0.1']);
+/** What a browser context needs to drive one example: page, session cookie, text, POSTs. */
+async function visitor(browser, base) {
   const context = await browser.newContext({ viewport: { width: 800, height: 500 } });
   context.setDefaultTimeout(STEP_TIMEOUT_MS);
   context.setDefaultNavigationTimeout(STEP_TIMEOUT_MS);
   const page = await context.newPage();
-  const session = async () => (await context.cookies(base)).find((c) => c.name === 'session');
-  // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the text a user sees
-  const text = async () => (await page.locator('body').innerText()).replace(/\s+/g, ' ').trim();
-  const shot = (name) => page.screenshot({ path: join(SHOTS, name), fullPage: true });
+  return {
+    page,
+    cookies: async () =>
+      JSON.stringify((await context.cookies(base)).map((c) => [c.name, c.value]).sort()),
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the text a user sees
+    text: async () => (await page.locator('body').innerText()).replace(/\s+/g, ' ').trim(),
+    shot: (name) => page.screenshot({ path: join(SHOTS, name), fullPage: true }),
+    /** Runs `action` (a click, a navigation) and returns the POST it sent to the example. */
+    async post(action) {
+      const [response] = await Promise.all([
+        page.waitForResponse((r) => r.request().method() === 'POST' && r.url().startsWith(base)),
+        page.waitForNavigation({ waitUntil: 'load', url: (u) => u.href.startsWith(base) }),
+        action(),
+      ]);
+      return {
+        status: response.status(),
+        headers: await response.request().allHeaders(),
+        setCookie: await response.headerValue('set-cookie'),
+      };
+    },
+  };
+}
 
-  /** Navigates (or clicks) and returns the POST the browser sent to the example, and its answer. */
-  async function postFrom(action) {
-    const [response] = await Promise.all([
-      page.waitForResponse((r) => r.request().method() === 'POST' && r.url().startsWith(base)),
-      page.waitForNavigation({ waitUntil: 'load', url: (u) => u.href.startsWith(base) }),
-      action(),
-    ]);
-    return {
-      status: response.status(),
-      headers: await response.request().allHeaders(),
-      setCookie: await response.headerValue('set-cookie'),
+/**
+ * The attack on one example: each forged form is refused with the HTML 403 page, sets no
+ * cookie, and `stillVictim` holds afterwards; the browser's cookies are unchanged.
+ */
+async function forge(v, evil, path, stillVictim, shotName) {
+  const before = await v.cookies();
+  const { status, headers, setCookie } = await v.post(() => v.page.goto(`${evil}${path}`));
+  assert(status === 403, `the forged ${path} gave ${status}`);
+  assert(
+    headers['sec-fetch-site'] === 'cross-site',
+    `Sec-Fetch-Site: ${headers['sec-fetch-site']}`,
+  );
+  assert(headers.origin === evil, `Origin: ${headers.origin}`);
+  // SameSite=Lax kept the victim's cookie off this POST, but the attack needs none: the browser
+  // stores whatever Set-Cookie the answer to a top-level navigation carries.
+  assert(setCookie === null, `the 403 sets a cookie: ${setCookie}`);
+  const body = await v.text();
+  assert(body.includes('sent from another web site'), `the 403 page says: ${body}`);
+  if (shotName !== undefined) await v.shot(shotName);
+  assert((await v.cookies()) === before, 'the cookies changed');
+  await stillVictim();
+}
+
+await main(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  const browser = await launchBrowser(track, ['--host-resolver-rules=MAP localhost 127.0.0.1']);
+
+  // --- examples/sessions (the Microdot login port) -------------------------------------------
+  {
+    const base = await example('examples/sessions/login.js', { SESSION_STORE: 'cookie' });
+    const evil = await attackerSite(base, {
+      '/login': { action: '/', fields: { username: 'attacker-csrf' } },
+      '/logout': { action: '/logout', fields: {} },
+    });
+    console.log(`e2e csrf: sessions example on ${base}, attacker on ${evil}`);
+    const v = await visitor(browser, base);
+    const stillVictim = async () => {
+      await v.page.goto(`${base}/`);
+      const body = await v.text();
+      assert(body.includes('Hello victim!'), `the example now says: ${body}`);
     };
-  }
 
-  async function expectVictim(cookieBefore) {
-    const cookie = await session();
-    assert(cookie?.value === cookieBefore, 'the session cookie changed');
-    await page.goto(`${base}/`);
-    const body = await text();
-    assert(body.includes('Hello victim!'), `the example now says: ${body}`);
-  }
-
-  let victimCookie = '';
-  await step('the victim logs in on the example', async () => {
-    await page.goto(`${base}/`);
-    await page.locator('input[name="username"]').fill('victim');
-    const { status, headers } = await postFrom(() => page.locator('input[type="submit"]').click());
-    assert(status === 302, `POST / gave ${status}`);
-    assert(
-      headers['sec-fetch-site'] === 'same-origin',
-      `Sec-Fetch-Site: ${headers['sec-fetch-site']}`,
+    await step('sessions: the victim logs in on the example', async () => {
+      await v.page.goto(`${base}/`);
+      await v.page.locator('input[name="username"]').fill('victim');
+      const { status, headers } = await v.post(() =>
+        v.page.locator('input[type="submit"]').click(),
+      );
+      assert(status === 302, `POST / gave ${status}`);
+      assert(headers['sec-fetch-site'] === 'same-origin', 'not a same-origin post');
+      await stillVictim();
+    });
+    await step('sessions: a forged login from another site is refused (403)', () =>
+      forge(v, evil, '/login', stillVictim, 'csrf-1-forged-login-refused.png'),
     );
-    assert((await text()).includes('Hello victim!'), 'no greeting');
-    victimCookie = (await session())?.value ?? '';
-    assert(victimCookie !== '', 'no session cookie');
-  });
+    await step('sessions: a forged logout from another site is refused (403)', () =>
+      forge(v, evil, '/logout', stillVictim, 'csrf-2-forged-logout-refused.png'),
+    );
+    await step("sessions: the example's own Logout and login forms still work", async () => {
+      let { status } = await v.post(() => v.page.locator('input[value="Logout"]').click());
+      assert(status === 302, `Logout gave ${status}`);
+      assert((await v.text()).includes('You are not logged in.'), 'still logged in after Logout');
+      await v.page.locator('input[name="username"]').fill('victim');
+      ({ status } = await v.post(() => v.page.locator('input[type="submit"]').click()));
+      assert(status === 302, `login gave ${status}`);
+      await stillVictim();
+      await v.shot('csrf-3-own-forms-work.png');
+    });
+  }
 
-  await step(
-    'another site auto-submits a login form: 403, the victim stays logged in',
-    async () => {
-      const { status, headers, setCookie } = await postFrom(() => page.goto(`${evil}/login`));
-      assert(status === 403, `the forged login gave ${status}`);
-      assert(
-        headers['sec-fetch-site'] === 'cross-site',
-        `Sec-Fetch-Site: ${headers['sec-fetch-site']}`,
-      );
-      assert(headers.origin === evil, `Origin: ${headers.origin}`);
-      // SameSite=Lax kept the victim's cookie off this POST, but the attack needs none: the
-      // browser stores whatever Set-Cookie the answer to a top-level navigation carries.
-      assert(
-        !(headers.cookie ?? '').includes('session='),
-        `the cookie was sent: ${headers.cookie}`,
-      );
-      assert(setCookie === null, `the 403 sets a cookie: ${setCookie}`);
-      const body = await text();
-      assert(body.includes('sent from another web site'), `the 403 page says: ${body}`);
-      await shot('csrf-1-forged-login-refused.png');
-      await expectVictim(victimCookie);
-    },
-  );
+  // --- examples/account (login, remember-me, sessions list, password change) -----------------
+  {
+    const base = await example('examples/account/main.js', { SESSION_STORE: 'memory' });
+    const mallory = { name: 'mallory', password: 'mallory-password-1' };
+    const evil = await attackerSite(base, {
+      '/login': { action: '/login', fields: mallory },
+      '/logout': { action: '/logout', fields: {} },
+      '/others': { action: '/sessions/others', fields: {} },
+      '/password': {
+        action: '/password',
+        fields: { current: 'x', password: 'owned-by-mallory', confirm: 'owned-by-mallory' },
+      },
+    });
+    console.log(`e2e csrf: account example on ${base}, attacker on ${evil}`);
+    const v = await visitor(browser, base);
+    const stillVictim = async () => {
+      await v.page.goto(`${base}/`);
+      const body = await v.text();
+      assert(body.includes('Hello, victim'), `the example now says: ${body}`);
+      assert(!body.includes('mallory'), `the attacker shows: ${body}`);
+    };
+    /** Fills and sends the register or login form of the page `v` is on. */
+    const send = async (who, fields) => {
+      for (const [name, value] of Object.entries(fields)) {
+        await who.page.locator(`input[name="${name}"]`).fill(value);
+      }
+      return who.post(() => who.page.locator('button[type="submit"]').last().click());
+    };
 
-  await step(
-    'another site auto-submits a logout form: 403, the victim stays logged in',
-    async () => {
-      const { status, headers, setCookie } = await postFrom(() => page.goto(`${evil}/logout`));
-      assert(status === 403, `the forged logout gave ${status}`);
-      assert(setCookie === null, `the 403 clears or sets a cookie: ${setCookie}`);
-      assert(
-        headers['sec-fetch-site'] === 'cross-site',
-        `Sec-Fetch-Site: ${headers['sec-fetch-site']}`,
-      );
-      await shot('csrf-2-forged-logout-refused.png');
-      await expectVictim(victimCookie);
-    },
-  );
-
-  await step("the example's own Logout and login forms still work", async () => {
-    let { status } = await postFrom(() => page.locator('input[value="Logout"]').click());
-    assert(status === 302, `Logout gave ${status}`);
-    assert((await text()).includes('You are not logged in.'), 'still logged in after Logout');
-    assert((await session()) === undefined, 'the session cookie is still there');
-    await page.locator('input[name="username"]').fill('victim');
-    ({ status } = await postFrom(() => page.locator('input[type="submit"]').click()));
-    assert(status === 302, `login gave ${status}`);
-    assert((await text()).includes('Hello victim!'), 'no greeting after logging in again');
-    await shot('csrf-3-own-forms-work.png');
-  });
+    await step('account: the attacker and the victim each register', async () => {
+      const m = await visitor(browser, base);
+      await m.page.goto(`${base}/register`);
+      let { status } = await send(m, { ...mallory, confirm: mallory.password });
+      assert(status === 302, `mallory's registration gave ${status}`);
+      await v.page.goto(`${base}/register`);
+      const password = 'victim-password-1';
+      ({ status } = await send(v, { name: 'victim', password, confirm: password }));
+      assert(status === 302, `the victim's registration gave ${status}`);
+      await stillVictim();
+    });
+    await step('account: a forged login as the attacker is refused (403)', () =>
+      forge(v, evil, '/login', stillVictim, 'csrf-4-account-forged-login-refused.png'),
+    );
+    await step(
+      'account: forged logout, "log out everywhere else" and password change: 403',
+      async () => {
+        for (const path of ['/logout', '/others', '/password']) {
+          await forge(v, evil, path, stillVictim);
+        }
+      },
+    );
+    await step("account: the example's own Log out and Log in forms still work", async () => {
+      let { status } = await v.post(() => v.page.locator('nav button[type="submit"]').click());
+      assert(status === 302, `Log out gave ${status}`);
+      assert((await v.text()).includes('You are logged out.'), 'no "You are logged out."');
+      ({ status } = await send(v, { name: 'victim', password: 'victim-password-1' }));
+      assert(status === 302, `Log in gave ${status}`);
+      await stillVictim();
+      await v.shot('csrf-5-account-own-forms-work.png');
+    });
+  }
 });

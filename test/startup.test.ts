@@ -3,6 +3,7 @@
 // request. The example's runner turns each into one line and exit code 1.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { after, describe, test } from 'node:test';
 import { Microdot, ServerStartError } from '../src/index.js';
@@ -96,10 +97,13 @@ describe('start-up checks', () => {
   });
 });
 
-/** Runs the login example (as `npm start` does) and collects its output and exit code. */
+/** Runs what `npm start` runs (package.json's start script) and collects stderr and exit code. */
 function runExample(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
+  const [command, ...args] = pkg.scripts.start.split(' ');
+  assert.equal(command, 'node', 'npm start runs node');
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/sessions/login.ts'], {
+    const child = spawn(process.execPath, args, {
       env: { ...process.env, SECRET_KEY: KEY, ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });

@@ -2,11 +2,12 @@
 // Environment: PORT (default 5000), HOST (default 127.0.0.1), SECRET_KEY (at least 32 bytes),
 // SESSION_STORE = cookie (default) | memory | sqlite | redis | postgres (see
 // ../sessions/store-from-env.ts). With sqlite, users are kept in the same file (SQLITE_PATH);
-// otherwise in memory.
+// with postgres, in the table account_users of the same database; otherwise in memory.
 import { randomBytes } from 'node:crypto';
+import { runFromEnv } from '../run-from-env.js';
 import { storeFromEnv } from '../sessions/store-from-env.js';
 import { createAccountApp } from './account-app.js';
-import { MemoryUsers, sqliteUsers } from './users.js';
+import { MemoryUsers, postgresUsers, sqliteUsers, type Users } from './users.js';
 
 let secretKey = process.env.SECRET_KEY;
 if (secretKey === undefined || secretKey === '') {
@@ -17,15 +18,27 @@ if (secretKey === undefined || secretKey === '') {
 }
 
 const store = await storeFromEnv(process.env);
-const users =
-  process.env.SESSION_STORE === 'sqlite'
-    ? await sqliteUsers(process.env.SQLITE_PATH ?? 'sessions.db')
-    : new MemoryUsers();
+const kind = process.env.SESSION_STORE;
+const fromPgEnv = Object.keys(process.env).some((name) => name.startsWith('PG'));
+let users: Users = new MemoryUsers();
+let closeUsers = async (): Promise<void> => {};
+if (kind === 'sqlite') users = await sqliteUsers(process.env.SQLITE_PATH ?? 'sessions.db');
+if (kind === 'postgres') {
+  const pgUsers = await postgresUsers(
+    process.env.DATABASE_URL || (fromPgEnv ? undefined : 'postgres://postgres@127.0.0.1:5432/test'),
+  );
+  users = pgUsers;
+  closeUsers = () => pgUsers.close();
+}
 const app = await createAccountApp({ secretKey, store, users });
-await app.run({ host: process.env.HOST ?? '127.0.0.1', port: Number(process.env.PORT ?? 5000) });
+await runFromEnv(app);
 
+// app.run stops the server on these signals; then let go of the store's and users' connections.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    void app.shutdown().then(() => store?.close?.());
+    void app
+      .shutdown()
+      .then(() => store?.close?.())
+      .then(closeUsers);
   });
 }

@@ -101,3 +101,45 @@ export async function sqliteUsers(path: string): Promise<Users> {
     },
   };
 }
+
+/**
+ * Users in a PostgreSQL table (`pg`, loaded only when asked for): `connectionString`, else the
+ * `PG*` variables. Resolves to the users and a `close()` that ends the pool.
+ */
+export async function postgresUsers(
+  connectionString: string | undefined,
+  table = 'account_users',
+): Promise<Users & { close(): Promise<void> }> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`Bad table name: ${table}`);
+  const { default: pg } = await import('pg');
+  const pool = new pg.Pool(connectionString === undefined ? {} : { connectionString });
+  await pool.query(`CREATE TABLE IF NOT EXISTS ${table} (
+    id SERIAL PRIMARY KEY,
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    created_at BIGINT NOT NULL)`);
+  const toUser = (row: Row | undefined): User | undefined =>
+    row && {
+      id: row.id,
+      name: row.name,
+      passwordHash: row.password_hash,
+      createdAt: Number(row.created_at),
+    };
+  const one = async (sql: string, values: unknown[]) =>
+    toUser((await pool.query<Row>(sql, values)).rows[0]);
+  return {
+    byId: (id) => one(`SELECT * FROM ${table} WHERE id = $1`, [id]),
+    byName: (name) => one(`SELECT * FROM ${table} WHERE name_key = $1`, [nameKey(name)]),
+    add: (name, passwordHash) =>
+      one(
+        `INSERT INTO ${table} (name, name_key, password_hash, created_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (name_key) DO NOTHING RETURNING *`,
+        [name, nameKey(name), passwordHash, Math.floor(Date.now() / 1000)],
+      ),
+    async setPasswordHash(id, passwordHash) {
+      await pool.query(`UPDATE ${table} SET password_hash = $1 WHERE id = $2`, [passwordHash, id]);
+    },
+    close: () => pool.end(),
+  };
+}

@@ -1,6 +1,8 @@
-// Who may log in to the chat. The chat needs only this small interface, so any user store can
-// stand behind it (the account example's, a database); DemoUsers keeps a few in memory.
+// Who may log in to the chat: the account example's users (examples/account/users.ts), in
+// memory or in its SQLite file, so an account registered there can chat here. The chat itself
+// needs only the small ChatUsers interface below, so any user store can stand behind it.
 import { hashPassword, type ScryptCost, verifyPassword } from 'microdot-ts/auth';
+import { MemoryUsers, type Users } from '../account/users.js';
 
 /** A chat user. */
 export interface ChatUser {
@@ -11,38 +13,42 @@ export interface ChatUser {
 /** What the chat asks of a user store. */
 export interface ChatUsers {
   /** The user with this id, if any (the login's user loader). */
-  find(id: string): ChatUser | undefined | Promise<ChatUser | undefined>;
+  find(id: string): Promise<ChatUser | undefined>;
   /** The user whose name and password these are, if any. */
   check(name: string, password: string): Promise<ChatUser | undefined>;
 }
 
-/** Users in memory, with scrypt-hashed passwords. */
-export class DemoUsers implements ChatUsers {
-  readonly #users = new Map<string, { user: ChatUser; hash: string }>();
-  /** A hash of the same cost that no password matches: checked for unknown names, so the time
-   * a login takes does not tell which names exist. */
-  #nobody = '';
-
-  /** Builds the store from `name → password` (hashed here). */
-  static async create(passwords: Record<string, string>, cost?: ScryptCost): Promise<DemoUsers> {
-    const users = new DemoUsers();
-    users.#nobody = await hashPassword(`no one ${Math.random()}`, cost);
-    for (const [name, password] of Object.entries(passwords)) {
-      users.#users.set(name.toLowerCase(), {
-        user: { id: name.toLowerCase(), name },
-        hash: await hashPassword(password, cost),
-      });
-    }
-    return users;
-  }
-
-  find(id: string): ChatUser | undefined {
-    return this.#users.get(id)?.user;
-  }
-
-  async check(name: string, password: string): Promise<ChatUser | undefined> {
-    const entry = this.#users.get(name.trim().toLowerCase());
-    const ok = await verifyPassword(password, entry?.hash ?? this.#nobody);
-    return ok && entry !== undefined ? entry.user : undefined;
-  }
+/**
+ * The account example's users as chat users. An unknown name still costs one password check
+ * (against a hash of the same cost that nothing matches), so timing does not tell which names
+ * exist.
+ */
+export async function accountChatUsers(users: Users, cost?: ScryptCost): Promise<ChatUsers> {
+  const nobody = await hashPassword(`no one ${Math.random()}`, cost);
+  const toChat = (user: { id: number; name: string }): ChatUser => ({
+    id: String(user.id),
+    name: user.name,
+  });
+  return {
+    async find(id) {
+      const user = /^\d+$/.test(id) ? await users.byId(Number(id)) : undefined;
+      return user && toChat(user);
+    },
+    async check(name, password) {
+      const user = await users.byName(name.trim());
+      const ok = await verifyPassword(password, user?.passwordHash ?? nobody);
+      return ok && user !== undefined ? toChat(user) : undefined;
+    },
+  };
 }
+
+/** Demo accounts in memory (the account example's MemoryUsers), from `name → password`. */
+export const DemoUsers = {
+  async create(passwords: Record<string, string>, cost?: ScryptCost): Promise<ChatUsers> {
+    const users = new MemoryUsers();
+    for (const [name, password] of Object.entries(passwords)) {
+      await users.add(name, await hashPassword(password, cost));
+    }
+    return accountChatUsers(users, cost);
+  },
+};

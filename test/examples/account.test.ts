@@ -48,8 +48,11 @@ describe('account example', () => {
     assert.equal(res.statusCode, 400);
     assert.doesNotMatch(res.text, /<img/);
     assert.ok(res.text.includes(escapeHtml(EVIL)));
+    // Bidirectional text: a right-to-left name is isolated in <bdi>; a U+202E override is refused.
     const rtl = new TestClient(await app());
-    await register(rtl, 'אבג\u202e ana');
+    assert.equal((await register(rtl, 'אבג ana')).statusCode, 302);
+    assert.match((await rtl.get('/')).text, /<bdi>אבג ana<\/bdi>/);
+    assert.equal((await register(new TestClient(await app()), 'ana\u202egnp')).statusCode, 400);
     assert.equal((await register(new TestClient(await app()), 'a'.repeat(65))).statusCode, 400);
   });
 

@@ -3,16 +3,18 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { WebSocket as WsClient } from 'ws';
+import { createAccountApp } from '../../examples/account/account-app.js';
+import { MemoryUsers } from '../../examples/account/users.js';
 import { createChatApp } from '../../examples/chat/chat-app.js';
 import { ChatRoom } from '../../examples/chat/room.js';
-import { DemoUsers } from '../../examples/chat/users.js';
+import { accountChatUsers, type ChatUsers, DemoUsers } from '../../examples/chat/users.js';
 import { parseEventStream } from '../../src/sse/index.js';
 import type { TestClient } from '../../src/test-client.js';
 import { MODES } from '../helpers/clients.js';
 import { openStream } from '../helpers/stream-client.js';
 
 const SECRET = 'chat-test-secret-key-that-is-long-enough-0123456789';
-let users: DemoUsers;
+let users: ChatUsers;
 before(async () => {
   users = await DemoUsers.create({ alice: 'alice-pw', bob: 'bob-pw' }, { logN: 10 });
 });
@@ -108,6 +110,31 @@ for (const mode of MODES) {
     });
   });
 }
+
+describe('chat example on the account example', () => {
+  test('an account registered in the account example logs in to the chat', async () => {
+    const mode = MODES[0]!;
+    const accounts = new MemoryUsers();
+    const cost = { logN: 10 };
+    const account = await mode.client(
+      await createAccountApp({ secretKey: SECRET, users: accounts, passwordCost: cost }),
+    );
+    const reg = await account.post(
+      '/register',
+      form({ name: 'Carol', password: 'carol-password', confirm: 'carol-password' }),
+    );
+    assert.equal(reg.statusCode, 302);
+    const chat = await mode.client(
+      createChatApp({ secretKey: SECRET, users: await accountChatUsers(accounts, cost) }),
+    );
+    let res = await chat.post('/login', form({ name: 'carol', password: 'wrong-password' }));
+    assert.equal(res.statusCode, 401);
+    res = await chat.post('/login', form({ name: 'Carol', password: 'carol-password' }));
+    assert.equal(res.statusCode, 302);
+    res = await chat.get('/');
+    assert.match(res.text, /Logged in as <b id="me">Carol<\/b>/);
+  });
+});
 
 describe('chat example: who is online (SSE, over HTTP)', () => {
   test('the list comes at once and again on every change', async () => {

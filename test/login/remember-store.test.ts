@@ -30,7 +30,11 @@ const STORES: { name: string; make: () => SessionStore }[] = [
   {
     name: 'redis',
     make: () => {
-      const store = new RedisStore({ url: 'redis://127.0.0.1:6379', prefix });
+      // A prefix per test: user 1 of one test is not user 1 of the next.
+      const store = new RedisStore({
+        url: 'redis://127.0.0.1:6379',
+        prefix: `${prefix}${redisStores.length}:`,
+      });
       redisStores.push(store);
       return store;
     },
@@ -79,6 +83,23 @@ for (const { name, make } of STORES) {
           cookies: { _remember: laptop.cookies()._remember ?? 'gone' },
         });
         assert.equal((await onlyRemember.get('/who')).text, 'nobody');
+      });
+
+      test('destroyOthers ends the remember tokens too; remember records are not listed as sessions', async () => {
+        const store = make();
+        const { app, session } = loginApp({ store });
+        app.post('/others', async (req) => String(await session.destroyOthers(req)));
+        const laptop = await mode.client(app);
+        await laptop.post('/login/1?remember=true');
+        const copied = laptop.cookies()._remember!;
+        const phone = await mode.client(app);
+        await phone.post('/login/1');
+        assert.equal((await session.listSessions(1)).length, 2); // the remember record is not a row
+        assert.equal((await phone.post('/others')).statusCode, 200);
+        assert.equal((await laptop.get('/who')).text, 'nobody');
+        const thief = await mode.client(app, { cookies: { _remember: copied } });
+        assert.equal((await thief.get('/who')).text, 'nobody');
+        assert.equal((await phone.get('/who')).text, 'ana');
       });
 
       test('single-use: a restore issues a new token and a new session', async () => {
