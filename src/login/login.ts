@@ -163,8 +163,12 @@ export class Login<User extends LoginUser = LoginUser> {
     const dict = await session.get<LoginData>(req);
     const previous = req.cookie(REMEMBER_COOKIE);
     await guard(async () => {
-      // A remember cookie of an earlier login must not outlive this one.
-      if (previous !== undefined) await this.#remember.revoke(session, previous);
+      if (previous !== undefined) {
+        // The same user confirming their password (for `fresh`) keeps their remember cookie;
+        // a remember cookie of someone else's login must not outlive this one.
+        if (days === undefined && this.#remember.belongsTo(session, previous, user.id)) return;
+        await this.#remember.revoke(session, previous);
+      }
       if (days !== undefined) {
         const token = await this.#remember.issue(session, user.id, days);
         this.#remember.cookie(session, req, token, days);

@@ -126,6 +126,14 @@ export class RememberMe {
     return { kind: 'user', userId, days: record.days, token: fresh };
   }
 
+  /** Whether the remember cookie `token` is valid and was issued to `userId`. */
+  belongsTo(session: Session, token: string, userId: UserId): boolean {
+    const claims = session.verifyToken(token);
+    return (
+      claims !== undefined && isUserId(claims.user_id) && String(claims.user_id) === String(userId)
+    );
+  }
+
   /** Ends the record the remember cookie `token` names (with a store; a no-op without). */
   async revoke(session: Session, token: string): Promise<void> {
     const store = session.store;

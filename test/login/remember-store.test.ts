@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { MemoryStore, type SessionStore } from '../../src/session/index.js';
 import { RedisStore } from '../../src/stores/redis.js';
 import { MODES } from '../helpers/clients.js';
-import { loginApp, payloadOf } from './helpers.js';
+import { cookieLine, loginApp, payloadOf } from './helpers.js';
 
 const prefix = `microdot-login-test:${randomBytes(6).toString('hex')}:`;
 const redisStores: RedisStore[] = [];
@@ -161,6 +161,19 @@ for (const { name, make } of STORES) {
           payloadOf(tabB.cookies()._remember!).rid,
         );
         assert.deepEqual(reused, []);
+      });
+
+      test('the same user logging in again without remember (a fresh login) keeps the remember token', async () => {
+        const store = make();
+        const { app } = loginApp({ store });
+        const browser = await mode.client(app);
+        await browser.post('/login/1?remember=true');
+        const token = browser.cookies()._remember!;
+        const res = await browser.post('/login/1');
+        assert.equal(cookieLine(res, '_remember'), undefined);
+        assert.equal(browser.cookies()._remember, token);
+        const later = await mode.client(app, { cookies: { _remember: token } });
+        assert.equal((await later.get('/who')).text, 'ana');
       });
 
       test('logging in again revokes the remember token of the earlier login', async () => {

@@ -20,6 +20,7 @@ import { RedisStore } from '../../src/stores/redis.js';
 import { SqliteStore } from '../../src/stores/sqlite.js';
 import type { TestResponse } from '../../src/test-client.js';
 import { MODES } from '../helpers/clients.js';
+import { withoutSqliteWhereUnsupported } from '../helpers/sqlite-loads.js';
 
 const KEY = 'review-findings-secret-key-0123456789abcdef';
 const dir = mkdtempSync(join(tmpdir(), 'microdot-findings-'));
@@ -29,11 +30,11 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const FACTORIES: [string, () => SessionStore][] = [
+const FACTORIES = withoutSqliteWhereUnsupported<[string, () => SessionStore]>([
   ['memory', () => new MemoryStore()],
   ['sqlite', () => new SqliteStore({ path: join(dir, `${randomBytes(6).toString('hex')}.db`) })],
   ['redis', () => new RedisStore({ prefix: `test:findings:${randomBytes(6).toString('hex')}:` })],
-];
+]);
 
 /** The value of the session cookie a response sets ('' when it removes it), if it sets one. */
 function sessionCookie(res: TestResponse): string | undefined {

@@ -22,6 +22,7 @@ import { SqliteStore } from '../../src/stores/sqlite.js';
 import type { TestClient } from '../../src/test-client.js';
 import { MODES } from '../helpers/clients.js';
 import { type RedisCluster, startRedisCluster } from '../helpers/redis-cluster.js';
+import { withoutSqliteWhereUnsupported } from '../helpers/sqlite-loads.js';
 
 const KEY = 'session-management-secret-key-0123456789ab';
 const dir = mkdtempSync(join(tmpdir(), 'microdot-session-management-'));
@@ -34,7 +35,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const FACTORIES: [string, () => Promise<SessionStore>][] = [
+const FACTORIES = withoutSqliteWhereUnsupported<[string, () => Promise<SessionStore>]>([
   ['memory', async () => new MemoryStore()],
   [
     'sqlite',
@@ -48,7 +49,7 @@ const FACTORIES: [string, () => Promise<SessionStore>][] = [
       return new RedisStore({ client: cluster.client, prefix: prefix() });
     },
   ],
-];
+]);
 
 const now = () => Math.floor(Date.now() / 1000);
 

@@ -24,6 +24,7 @@ import { RedisStore } from '../../src/stores/redis.js';
 import { SqliteStore } from '../../src/stores/sqlite.js';
 import type { TestClient, TestResponse } from '../../src/test-client.js';
 import { MODES } from '../helpers/clients.js';
+import { withoutSqliteWhereUnsupported } from '../helpers/sqlite-loads.js';
 
 const KEY = 'store-mode-secret-key-0123456789abcdefghij';
 const dir = mkdtempSync(join(tmpdir(), 'microdot-store-mode-'));
@@ -40,19 +41,9 @@ after(async () => {
   await client.end();
 });
 
-// better-sqlite3 is a V8 (nan) addon that Bun and Deno cannot load: SqliteStore is Node only
-// (README, "Runtimes"), so the runtime suites (runtimes/run.mjs) leave it out there.
-const sqliteLoads = !('bun' in process.versions || 'deno' in process.versions);
-const FACTORIES: [string, () => SessionStore][] = [
+const FACTORIES = withoutSqliteWhereUnsupported<[string, () => SessionStore]>([
   ['memory', () => new MemoryStore()],
-  ...(sqliteLoads
-    ? ([
-        [
-          'sqlite',
-          () => new SqliteStore({ path: join(dir, `${randomBytes(6).toString('hex')}.db`) }),
-        ],
-      ] as [string, () => SessionStore][])
-    : []),
+  ['sqlite', () => new SqliteStore({ path: join(dir, `${randomBytes(6).toString('hex')}.db`) })],
   [
     'redis',
     () =>
@@ -69,7 +60,7 @@ const FACTORIES: [string, () => SessionStore][] = [
       return new PostgresStore({ connectionString: PG_URL, table });
     },
   ],
-];
+]);
 
 function tokenOf(res: TestResponse): string | undefined {
   const list = res.headers['set-cookie'];
