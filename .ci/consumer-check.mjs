@@ -7,7 +7,7 @@
 //   cjs/       CommonJS, require() (Node >= 20.19 loads ES modules with require())
 // The projects share one node_modules one folder up (Node and TypeScript both look there), so
 // the tarball, typescript and @types/node are installed once. Every subpath export of
-// package.json other than the stores (whose types need their optional peer) is imported in the
+// package.json other than those built on an optional peer (the stores, websocket) is imported in the
 // TypeScript projects, so a missing export, declaration or file fails the check.
 // Usage: node .ci/consumer-check.mjs   (exits 1 on any failure)
 import { execFileSync } from 'node:child_process';
@@ -21,8 +21,14 @@ const versionOf = (name) =>
   JSON.parse(readFileSync(join(repo, 'node_modules', name, 'package.json'), 'utf8')).version;
 const started = performance.now();
 const tmp = mkdtempSync(join(tmpdir(), 'microdot-consumer-'));
-const run = (cmd, args, cwd) =>
-  execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+const run = (cmd, args, cwd) => {
+  try {
+    return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  } catch (err) {
+    process.stdout.write(err.stdout ?? ''); // tsc reports its errors on stdout
+    throw err;
+  }
+};
 const step = (label) =>
   console.log(`-- ${label} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
 
@@ -57,7 +63,8 @@ try {
   );
 
   const subpaths = Object.keys(pkg.exports)
-    .filter((s) => s !== './package.json' && !s.startsWith('./stores/'))
+    // Subpaths built on an optional peer (the stores; websocket on ws) need it installed.
+    .filter((s) => s !== './package.json' && !s.startsWith('./stores/') && s !== './websocket')
     .map((s) => (s === '.' ? pkg.name : `${pkg.name}/${s.slice(2)}`));
   const everyExport = subpaths
     .map(

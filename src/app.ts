@@ -286,7 +286,16 @@ export class MicrodotBase {
     }
     if (isThenable<HandlerResult>(result)) {
       return Promise.resolve(result).then(
-        (value) => this.#finish(req, toResponse(value), local),
+        (value) => {
+          let res: Response;
+          try {
+            res = toResponse(value);
+          } catch (err) {
+            // A result that cannot be sent (bad headers, a body JSON cannot hold): a 500.
+            return this.handleError(req, err);
+          }
+          return this.#finish(req, res, local);
+        },
         (err: unknown) => this.handleError(req, err),
       );
     }

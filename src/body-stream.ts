@@ -103,6 +103,7 @@ export class BodyStream implements AsyncIterable<Uint8Array> {
       step = await this.#rest.next();
     } catch (err) {
       this.#rest = undefined;
+      if (err instanceof HTTPException) throw err;
       throw new HTTPException(400, { message: 'The client closed the request', cause: err });
     }
     if (step.done) {

@@ -65,11 +65,27 @@ export function toResponse(result: HandlerResult): Response {
   if (Array.isArray(result) && result.length >= 2 && result.length <= 3) {
     const [body, second, third] = result as [BodyInput, unknown, HeadersInput | undefined];
     if (typeof second === 'number') return new Response(body, second, third);
-    if (result.length === 2 && second !== null && typeof second === 'object') {
+    if (result.length === 2 && isHeaders(second)) {
       // `[status, headers]`: that status with an empty body, as Microdot.
       if (typeof body === 'number') return new Response(null, body, second as HeadersInput);
       return new Response(body, 200, second as HeadersInput);
     }
   }
   return new Response(result as BodyInput);
+}
+
+/**
+ * Whether the second item of a two-item result is headers: an object that is not an array, or
+ * an array of `[name, value]` string pairs. Anything else (`[['a', 1, 2], ['b']]`) is a JSON body.
+ */
+function isHeaders(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (!Array.isArray(value)) return true;
+  return value.every(
+    (pair) =>
+      Array.isArray(pair) &&
+      pair.length === 2 &&
+      typeof pair[0] === 'string' &&
+      typeof pair[1] === 'string',
+  );
 }

@@ -34,6 +34,7 @@ export {
 } from './response.js';
 export { ServerStartError } from './start-error.js';
 export type { NodeUpgrade, UpgradeFunction } from './upgrade.js';
+export type { UploadedFile } from './uploaded-file.js';
 export { URLPattern } from './url-pattern.js';
 export { CookieError, type CookieOptions } from './utils/cookie.js';
 export { unwrap, wraps } from './wraps.js';

@@ -4,8 +4,9 @@ import type { Handler } from './handler.js';
 import { HTTPException } from './http-exception.js';
 import { isJsonType } from './internal/content-type.js';
 import { HeaderMap, headerValue, type RawHeaders } from './internal/header-map.js';
-import type { MultiDict } from './multidict.js';
+import { MultiDict } from './multidict.js';
 import type { Response } from './response.js';
+import type { UploadedFile } from './uploaded-file.js';
 import { cookieValue, parseCookies } from './utils/cookie.js';
 import { parseQuery } from './utils/url.js';
 
@@ -89,6 +90,7 @@ export class Request {
   #json: unknown;
   #form: MultiDict<string> | null | undefined;
   #stream: BodyStream | undefined;
+  #files: MultiDict<UploadedFile> | undefined;
   /** Whether the body is too large to hold and comes only through {@link Request.stream}. */
   readonly streamed: boolean;
   /** @internal Hooks registered with {@link Request.afterRequest}. */
@@ -246,6 +248,24 @@ export class Request {
       }
     }
     return this.#form ?? undefined;
+  }
+
+  /**
+   * The files of a `multipart/form-data` body, once a body parser such as `withFormData`
+   * (`microdot-ts/multipart`) has read it; empty otherwise, as in Microdot.
+   */
+  get files(): MultiDict<UploadedFile> {
+    this.#files ??= new MultiDict();
+    return this.#files;
+  }
+
+  /**
+   * Sets what {@link Request.form} and {@link Request.files} give: the hook a body parser
+   * (such as `withFormData`) uses to hand over the fields and files it read.
+   */
+  setFormData(form: MultiDict<string>, files: MultiDict<UploadedFile>): void {
+    this.#form = form;
+    this.#files = files;
   }
 
   /**

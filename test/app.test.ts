@@ -160,6 +160,23 @@ for (const mode of MODES) {
       );
     });
 
+    test('a list of lists is a JSON body; a result that cannot be sent is a 500, sync or async', async () => {
+      const app = quietApp(new Microdot());
+      app.get('/lists', () => [['a', 'b', 'c'], ['d']]);
+      app.get('/lists-async', async () => [['a', 'b', 'c'], ['d']]);
+      app.get('/pairs', () => ['body', [['X-One', '1']]] as const);
+      app.get('/bigint', () => ({ n: 1n }) as never);
+      app.get('/bigint-async', async () => ({ n: 1n }) as never);
+      const client = await mode.client(app);
+      assert.deepEqual((await client.get('/lists')).json, [['a', 'b', 'c'], ['d']]);
+      assert.deepEqual((await client.get('/lists-async')).json, [['a', 'b', 'c'], ['d']]);
+      const pairs = await client.get('/pairs');
+      assert.deepEqual([pairs.text, pairs.headers['x-one']], ['body', '1']);
+      for (const path of ['/bigint', '/bigint-async']) {
+        assert.equal((await client.get(path)).statusCode, 500, path);
+      }
+    });
+
     test('a number is a status with an empty body; undefined is 204', async () => {
       const app = new Microdot();
       app.get('/teapot', () => 418);
