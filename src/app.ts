@@ -324,6 +324,18 @@ export class MicrodotBase {
       this.logError(handlerFailure(handlerErr, err), req);
       res = new Response('Internal server error', 500);
     }
+    if (res.file !== undefined) {
+      // An error handler that answers with a file (a 404 page): a file that fails is plain text.
+      try {
+        res = await prepareFileResponse(req, res);
+      } catch (fileErr) {
+        if (!(fileErr instanceof HTTPException)) this.logError(fileErr, req);
+        res =
+          fileErr instanceof HTTPException
+            ? new Response(fileErr.message, fileErr.status)
+            : new Response('Internal server error', 500);
+      }
+    }
     if (res.statusCode === 405 && err instanceof HTTPException) {
       // RFC 9110 §15.5.6: a 405 lists the methods the resource supports.
       const allow = allowOf.get(err);
@@ -416,6 +428,7 @@ export class MicrodotBase {
     res: Response,
     local: MicrodotBase | undefined,
   ): Response | Promise<Response> {
+    if (res.file !== undefined) return this.#sendFile(req, res, local);
     if (
       this.#afterRequest.length === 0 &&
       req.afterRequestHooks === undefined &&
@@ -424,6 +437,16 @@ export class MicrodotBase {
       return res;
     }
     return this.#runAfterHooks(req, res, local);
+  }
+
+  /** A `Response.sendFile` answer: the file is looked at (stat, validators, range), then hooks. */
+  async #sendFile(req: Request, res: Response, local: MicrodotBase | undefined): Promise<Response> {
+    try {
+      res = await prepareFileResponse(req, res);
+    } catch (err) {
+      return this.handleError(req, err);
+    }
+    return this.#finish(req, res, local);
   }
 
   /**
@@ -463,6 +486,17 @@ export class MicrodotBase {
       return this.handleError(req, err);
     }
   }
+}
+
+/**
+ * Fills in a `Response.sendFile` answer. The file code (node:fs) is loaded on the first file
+ * sent, so an app that sends none (on Workers, say) never loads it.
+ */
+async function prepareFileResponse(req: Request, res: Response): Promise<Response> {
+  const file = res.file!;
+  res.file = undefined;
+  const { prepareFile } = await import('./internal/file-response.js');
+  return prepareFile(req, res, file);
 }
 
 /** A byte limit option: a non-negative integer, 16 KiB when not given. */

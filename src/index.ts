@@ -31,6 +31,7 @@ export {
   type JSONValue,
   Response,
   redirect,
+  type SendFileOptions,
 } from './response.js';
 export { ServerStartError } from './start-error.js';
 export type { NodeUpgrade, UpgradeFunction } from './upgrade.js';

@@ -1,3 +1,5 @@
+import { contentTypeFor } from './internal/content-types.js';
+import type { FileSource } from './internal/file-response.js';
 import { reasonPhrase } from './internal/status.js';
 import type { UpgradeFunction } from './upgrade.js';
 import { type CookieOptions, serializeCookie } from './utils/cookie.js';
@@ -7,6 +9,22 @@ export type HeaderRecord = Record<string, string | number | readonly string[]>;
 
 /** Headers as a record or as `[name, value]` pairs. */
 export type HeadersInput = HeaderRecord | Iterable<readonly [string, string]>;
+
+/** Options of {@link Response.sendFile}, as Microdot's `send_file`. */
+export interface SendFileOptions {
+  /** The status (default 200; only a 200 answers ranges and conditional requests). */
+  status?: number;
+  /** The content type (default: from the file's extension). */
+  contentType?: string;
+  /** Send this instead of opening the file; the path then only gives the content type. */
+  stream?: AsyncIterable<Uint8Array>;
+  /** `Cache-Control: max-age`, in seconds (default {@link Response.defaultSendFileMaxAge}). */
+  maxAge?: number;
+  /** The file is pre-compressed: `true` for gzip, or the `Content-Encoding` to send. */
+  compressed?: boolean | string;
+  /** Appended to the path when the file is opened (`'.gz'`). */
+  fileExtension?: string;
+}
 
 /** A JSON-serialisable value. */
 export type JSONValue =
@@ -50,6 +68,56 @@ const JSON_TYPE = 'application/json; charset=UTF-8';
 export class Response {
   /** The content type of text and byte bodies that set none. Microdot's default. */
   static defaultContentType = 'text/plain; charset=UTF-8';
+  /** `Cache-Control: max-age` of {@link Response.sendFile} when not given (Microdot's default: none). */
+  static defaultSendFileMaxAge: number | undefined = undefined;
+  /** Bytes read from disk at a time by {@link Response.sendFile} (Microdot's `send_file_buffer_size`). */
+  static sendFileBufferSize = 64 * 1024;
+
+  /**
+   * Sends a file from disk (Microdot's `send_file`), streamed, never read whole. The content
+   * type comes from the extension (`application/octet-stream` when unknown); `maxAge` gives
+   * `Cache-Control: max-age`; `compressed` (`true` for gzip, or an encoding name) sets
+   * `Content-Encoding` for a pre-compressed file, whose type is taken from the name without
+   * `.gz`/`.br`; `fileExtension` is appended to the path when it is opened (`app.js` served from
+   * `app.js.gz`). Beyond Microdot, a 200 answers `If-None-Match`/`If-Modified-Since` with 304
+   * (`ETag`, `Last-Modified`) and a single `Range` with 206 or 416; a missing file is a 404.
+   *
+   * The path is trusted: never build it from user input (use `serveStatic` for that).
+   *
+   * @example
+   * ```ts
+   * app.get('/report', () => Response.sendFile('reports/latest.pdf', { maxAge: 3600 }));
+   * ```
+   */
+  static sendFile(path: string, options: SendFileOptions = {}): Response {
+    if (typeof path !== 'string' || path === '') {
+      throw new TypeError('Response.sendFile(path): path must name a file');
+    }
+    const maxAge = options.maxAge ?? Response.defaultSendFileMaxAge;
+    if (maxAge !== undefined && !(Number.isSafeInteger(maxAge) && maxAge >= 0)) {
+      throw new TypeError(
+        'Response.sendFile: maxAge must be a whole number of seconds, such as 3600',
+      );
+    }
+    const compressed = options.compressed ?? false;
+    let contentType = options.contentType;
+    if (contentType === undefined) {
+      const named = compressed !== false ? path.replace(/\.(gz|br)$/, '') : path;
+      contentType = contentTypeFor(named);
+    }
+    const headers: Record<string, string> = { 'content-type': contentType };
+    if (maxAge !== undefined) headers['cache-control'] = `max-age=${maxAge}`;
+    if (compressed !== false)
+      headers['content-encoding'] = compressed === true ? 'gzip' : compressed;
+    if (options.stream !== undefined)
+      return new Response(options.stream, options.status ?? 200, headers);
+    const res = new Response(null, options.status ?? 200, headers);
+    res.file = {
+      path: path + (options.fileExtension ?? ''),
+      bufferSize: Response.sendFileBufferSize,
+    };
+    return res;
+  }
 
   /** The status code. */
   statusCode: number;
@@ -68,6 +136,8 @@ export class Response {
    * through the server's `upgrade` event) answers 501 instead.
    */
   upgrade: UpgradeFunction | undefined;
+  /** A file {@link Response.sendFile} will send; the app reads it when the response goes out. */
+  file: FileSource | undefined;
 
   constructor(body?: BodyInput, statusCode = 200, headers?: HeadersInput, reason?: string) {
     this.statusCode = statusCode;
@@ -75,6 +145,7 @@ export class Response {
     this.headers = {};
     this.cookies = [];
     this.upgrade = undefined;
+    this.file = undefined;
     if (headers !== undefined) this.setHeaders(headers);
     if (body === undefined || body === null) {
       this.body = null;
