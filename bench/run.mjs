@@ -209,7 +209,7 @@ function report(entries, { tool, pin, memory, started, realtime }) {
     '',
     `- date: ${started.toISOString()}`,
     `- machine: ${machine()}`,
-    `- load: ${tool.label}, ${ROUNDS} interleaved round(s) × ${SECONDS} s per case (median shown), ${WARMUP_SECONDS} s warm-up`,
+    `- load: ${tool.label}, ${ROUNDS} interleaved round(s), order reversed every other round, × ${SECONDS} s per case (median shown), ${WARMUP_SECONDS} s warm-up`,
     `- pinning: ${pin.label}`,
     '',
     '| case | req/s | p99 ms | × raw-hello (median of paired ratios) | target | | server CPU µs/request | × raw-hello by CPU time |',
@@ -354,10 +354,15 @@ async function main() {
   // sampled at the start of each round and again right before each case with a ratio target, so
   // those are compared with a baseline taken seconds earlier. The table gives the median ratio
   // over the rounds: the req/s of this shared machine drifts by ±10% from minute to minute.
+  // Every other round runs the cases in reverse order, so a pair of cases (say a memo and no
+  // memo) is measured first-then-second as often as second-then-first: a fixed order measured a
+  // steady 5–15% in favour of whichever ran first on a busy machine.
+  const others = running.filter((e) => e !== raw);
   for (let round = 1; round <= ROUNDS; round++) {
     let baseline = raw && !raw.failed ? await sample(raw, round) : Number.NaN;
-    for (const e of running) {
-      if (e === raw || e.failed) continue;
+    const order = round % 2 ? others : [...others].reverse();
+    for (const e of order) {
+      if (e.failed) continue;
       if (raw && !raw.failed && e.case.target?.ratio !== undefined) {
         baseline = await sample(raw, round);
       }
@@ -365,10 +370,13 @@ async function main() {
       e.ratios.push(rps / baseline);
       // The same pairing by CPU time per request: raw-hello's over this case's.
       e.cpuRatios.push(raw.samples.at(-1).cpuPerRequest / e.samples.at(-1).cpuPerRequest);
-      // And with the cases it is compared with, sampled earlier in this round.
+    }
+    // And with the cases each is compared with, both sampled in this round.
+    for (const e of others) {
       for (const name of pairedWith(e.case)) {
         const other = running.find((x) => x.case.name === name);
-        if (!other || other.failed || other.samples.length !== round) continue;
+        if (e.failed || !other || other.failed) continue;
+        if (e.samples.length !== round || other.samples.length !== round) continue;
         const mine = e.samples.at(-1);
         const theirs = other.samples.at(-1);
         if (!e.pairs.has(name)) e.pairs.set(name, { ratios: [], cpuRatios: [] });
