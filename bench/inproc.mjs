@@ -7,10 +7,7 @@
 // with the default memo and with verifyCache 0; rawhs: the hand-written node:crypto HS256
 // handler of bench/servers/raw-hs256.mjs, with the rwd cookies).
 import { randomBytes } from 'node:crypto';
-import { ServerResponse } from 'node:http';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { rawHs256Handler } from './lib/raw-hs256-handler.mjs';
+import { buildCases, call, sinkTotal } from './lib/inproc-cases.mjs';
 
 const N = Number(process.env.INPROC_N ?? 4000);
 const ROUNDS = Number(process.env.INPROC_ROUNDS ?? 40);
@@ -20,79 +17,10 @@ const CASES = (
 ).split(',');
 const SECRET = randomBytes(32).toString('base64url');
 
-async function build(dir) {
-  const base = pathToFileURL(path.resolve(dir)).href;
-  const { Microdot } = await import(`${base}/index.js`);
-  const { Session, withSession } = await import(`${base}/session/index.js`);
-  const hello = new Microdot();
-  hello.get('/', () => 'Hello, World!');
-  const mk = (encrypt, write, verifyCache) => {
-    const app = new Microdot();
-    new Session(app, { secretKey: SECRET, encrypt, verifyCache });
-    app.get(
-      '/',
-      withSession((_req, session) => {
-        if (!write) return `count ${session.count ?? 0}`;
-        session.count = (session.count ?? 0) + 1;
-        session.save();
-        return `count ${session.count}`;
-      }),
-    );
-    return app.handler;
-  };
-  // Distinct cookies holding count 1 (and a user number, so that no two are alike), made as the
-  // apps make them: HS256 with the key's kid, or JWE dir + A256GCM.
-  const { KeyRing } = await import(`${base}/session/keyring.js`);
-  const { signToken } = await import(`${base}/session/token.js`);
-  const { encryptToken } = await import(`${base}/session/jwe.js`);
-  const key = new KeyRing(SECRET).current;
-  const now = Math.floor(Date.now() / 1000);
-  const claims = (user) => ({ count: 1, user, iat: now, exp: now + 86_400, auth_time: now });
-  const users = Array.from({ length: USERS }, (_, user) => claims(user));
-  const signed = users.map((payload) => `session=${signToken(payload, key)}`);
-  const sealed = users.map((payload) => `session=${encryptToken(payload, key)}`);
-  return {
-    hello: [hello.handler, [undefined]],
-    read: [mk(false, false), [signed[0]]],
-    rw: [mk(false, true), [signed[0]]],
-    encrw: [mk(true, true), [sealed[0]]],
-    rwd: [mk(false, true), signed],
-    rwd0: [mk(false, true, 0), signed],
-    encrwd: [mk(true, true), sealed],
-    encrwd0: [mk(true, true, 0), sealed],
-    rawhs: [rawHs256Handler(SECRET), signed],
-  };
-}
-
-const socket = { remoteAddress: '127.0.0.1', encrypted: false };
-let sink = 0;
-function call(handler, cookie) {
-  const headers = { host: '127.0.0.1', 'user-agent': 'wrk', accept: '*/*' };
-  if (cookie !== undefined) headers.cookie = cookie;
-  const nreq = {
-    url: '/',
-    method: 'GET',
-    headers,
-    socket,
-    httpVersionMajor: 1,
-    httpVersionMinor: 1,
-  };
-  // A real ServerResponse without a socket: writeHead builds the header block as on the wire,
-  // end() queues the bytes.
-  const nres = new ServerResponse(nreq);
-  handler(nreq, nres);
-  let setCookie = nres.getHeader('set-cookie');
-  if (setCookie === undefined)
-    setCookie = /\r\nset-cookie: ([^\r]*)/i.exec(nres._header ?? '')?.[1];
-  else if (Array.isArray(setCookie)) setCookie = setCookie[0];
-  sink += nres.statusCode;
-  return { status: nres.statusCode, setCookie };
-}
-
 const dirs = process.argv.slice(2);
 if (dirs.length === 0) throw new Error('usage: node bench/inproc.mjs <dist/src> [<dist/src> …]');
 const variants = [];
-for (const d of dirs) variants.push({ dir: d, cases: await build(d) });
+for (const d of dirs) variants.push({ dir: d, cases: await buildCases(d, SECRET, USERS) });
 // Sanity: every case answers 200, and a session case counts from the cookie (count 1 → 2).
 for (const v of variants) {
   for (const c of CASES) {
@@ -152,4 +80,4 @@ for (const v of variants) {
 }
 if (process.env.INPROC_DUMP)
   for (const [k, a] of results) console.log(k, a.map((x) => x.toFixed(1)).join(' '));
-if (sink < 0) console.log(sink);
+if (sinkTotal() < 0) console.log(sinkTotal());
