@@ -1,27 +1,13 @@
 // LoginThrottle (microdot-ts/auth): failed logins limited per user name and per client address,
 // counters shared through a store, parallel guesses bounded. On MemoryStore and Redis.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { after, describe, test } from 'node:test';
-import { Redis } from 'ioredis';
+import { describe, test } from 'node:test';
 import { AuthConfigError, LoginThrottle } from '../../src/auth/index.js';
 import { Microdot, Request } from '../../src/index.js';
 import { MemoryStore, type SessionStore } from '../../src/session/index.js';
-import { RedisStore } from '../../src/stores/redis.js';
+import { redisTestPrefix } from '../helpers/redis-prefix.js';
 
-const prefix = `microdot-throttle-test:${randomBytes(6).toString('hex')}:`;
-const redisStores: RedisStore[] = [];
-after(async () => {
-  for (const store of redisStores) await store.close();
-  const raw = new Redis('redis://127.0.0.1:6379');
-  let cursor = '0';
-  do {
-    const [next, keys] = await raw.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    if (keys.length > 0) await raw.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  await raw.quit();
-});
+const redis = redisTestPrefix('microdot-throttle-test');
 
 const app = new Microdot();
 const from = (clientAddr: string) =>
@@ -29,14 +15,7 @@ const from = (clientAddr: string) =>
 
 const STORES: { name: string; make: () => SessionStore }[] = [
   { name: 'memory', make: () => new MemoryStore() },
-  {
-    name: 'redis',
-    make: () => {
-      const store = new RedisStore({ url: 'redis://127.0.0.1:6379', prefix });
-      redisStores.push(store);
-      return store;
-    },
-  },
+  { name: 'redis', make: () => redis.store() },
 ];
 
 for (const { name, make } of STORES) {

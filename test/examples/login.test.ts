@@ -9,6 +9,7 @@ import pg from 'pg';
 import { createLoginApp, escapeHtml } from '../../examples/sessions/login-app.js';
 import { TestClient } from '../../src/test-client.js';
 import { rawRequest } from '../helpers/clients.js';
+import { deleteRedisKeys } from '../helpers/redis-prefix.js';
 
 const KEY = 'login-example-test-key-0123456789abcdefghij';
 const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
@@ -127,6 +128,7 @@ const SHARED: {
       SESSION_STORE: 'redis',
       REDIS_PREFIX: `test:login:${randomBytes(6).toString('hex')}:`,
     }),
+    drop: (env) => deleteRedisKeys(env.REDIS_PREFIX!),
   },
   {
     store: 'postgres',

@@ -2,43 +2,18 @@
 // user, so logout and destroyAll end it; single-use; a token presented twice is theft. Sessions
 // made by Login are indexed by their user with no configuration. Run on MemoryStore and Redis.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { after, describe, test } from 'node:test';
-import { Redis } from 'ioredis';
+import { describe, test } from 'node:test';
 import { MemoryStore, type SessionStore } from '../../src/session/index.js';
-import { RedisStore } from '../../src/stores/redis.js';
 import { MODES } from '../helpers/clients.js';
+import { redisTestPrefix } from '../helpers/redis-prefix.js';
 import { cookieLine, loginApp, payloadOf } from './helpers.js';
 
-const prefix = `microdot-login-test:${randomBytes(6).toString('hex')}:`;
-const redisStores: RedisStore[] = [];
-after(async () => {
-  for (const store of redisStores) await store.close();
-  // Remove every key this file wrote; never touch anyone else's.
-  const raw = new Redis('redis://127.0.0.1:6379');
-  let cursor = '0';
-  do {
-    const [next, keys] = await raw.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    if (keys.length > 0) await raw.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  await raw.quit();
-});
+const redis = redisTestPrefix('microdot-login-test');
 
 const STORES: { name: string; make: () => SessionStore }[] = [
   { name: 'memory', make: () => new MemoryStore() },
-  {
-    name: 'redis',
-    make: () => {
-      // A prefix per test: user 1 of one test is not user 1 of the next.
-      const store = new RedisStore({
-        url: 'redis://127.0.0.1:6379',
-        prefix: `${prefix}${redisStores.length}:`,
-      });
-      redisStores.push(store);
-      return store;
-    },
-  },
+  // A prefix per test (per store): user 1 of one test is not user 1 of the next.
+  { name: 'redis', make: () => redis.store() },
 ];
 
 /** Moves the clock of remember records forward: pretend the rotation happened `seconds` ago. */

@@ -2,15 +2,16 @@
 // Redis case pays on every request, pinned so that a change cannot add one unnoticed.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { Redis } from 'ioredis';
 import { Microdot } from '../../src/index.js';
 import { Session, withSession } from '../../src/session/index.js';
 import { RedisStore } from '../../src/stores/redis.js';
 import { TestClient } from '../../src/test-client.js';
+import { REDIS_URL, redisTestPrefix } from '../helpers/redis-prefix.js';
 
-const prefix = `microdot-test:${randomBytes(6).toString('hex')}:`;
-const client = new Redis('redis://127.0.0.1:6379', { enableAutoPipelining: true });
+const { prefix, track } = redisTestPrefix('microdot-test');
+const client = track(new Redis(REDIS_URL, { enableAutoPipelining: true }));
 /** The commands sent, by name. */
 const sent: string[] = [];
 const send = client.sendCommand.bind(client);
@@ -18,16 +19,6 @@ client.sendCommand = ((command: { name: string }) => {
   sent.push(command.name);
   return send(command as Parameters<typeof send>[0]);
 }) as typeof client.sendCommand;
-
-after(async () => {
-  let cursor = '0';
-  do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    if (keys.length > 0) await Promise.all(keys.map((key) => client.del(key)));
-    cursor = next;
-  } while (cursor !== '0');
-  await client.quit();
-});
 
 function app() {
   const a = new Microdot();

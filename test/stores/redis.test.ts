@@ -3,7 +3,6 @@
 // our own.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,25 +11,16 @@ import { Redis } from 'ioredis';
 import { RedisStore } from '../../src/stores/redis.js';
 import { StoreUnavailableError } from '../../src/stores/store.js';
 import { freePort } from '../helpers/net.js';
+import { REDIS_URL, redisTestPrefix } from '../helpers/redis-prefix.js';
 import { newId, storeContract, waitFor } from './store-contract.js';
 
-const URL = 'redis://127.0.0.1:6379';
-const prefix = `microdot-test:${randomBytes(6).toString('hex')}:`;
-const raw = new Redis(URL, { lazyConnect: true });
+const redis = redisTestPrefix('microdot-test');
+const { prefix } = redis;
+const raw = redis.track(new Redis(REDIS_URL, { lazyConnect: true }));
 
 before(() => raw.connect());
-after(async () => {
-  // Remove every key this file wrote; never touch anyone else's.
-  let cursor = '0';
-  do {
-    const [next, keys] = await raw.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    if (keys.length > 0) await Promise.all(keys.map((key) => raw.del(key)));
-    cursor = next;
-  } while (cursor !== '0');
-  await raw.quit();
-});
 
-storeContract('RedisStore', () => new RedisStore({ url: URL, prefix }));
+storeContract('RedisStore', () => new RedisStore({ url: REDIS_URL, prefix }));
 
 /** The user index key of `user`: its id in base64url after a `u`, so the hash tag is never empty. */
 function indexKey(user: string): string {
@@ -46,7 +36,7 @@ function hashTag(key: string): string {
 
 describe('RedisStore', () => {
   test('key layout: one hash per session, hash tags, TTLs, user index', async () => {
-    const store = new RedisStore({ url: URL, prefix });
+    const store = new RedisStore({ url: REDIS_URL, prefix });
     const ids = [newId(), `a}b{${newId()}`];
     const user = `u-${newId()}`;
     for (const id of ids) {
@@ -95,7 +85,7 @@ describe('RedisStore', () => {
   });
 
   test('the user index drops the ids of expired sessions as new ones are added', async () => {
-    const store = new RedisStore({ url: URL, prefix });
+    const store = new RedisStore({ url: REDIS_URL, prefix });
     const user = `u-${newId()}`;
     const index = indexKey(user);
     const [short, long, next] = [newId(), newId(), newId()];
@@ -112,7 +102,7 @@ describe('RedisStore', () => {
   });
 
   test('the SET index of 0.1.0 is read and cleaned, never written: both versions can run side by side', async () => {
-    const store = new RedisStore({ url: URL, prefix });
+    const store = new RedisStore({ url: REDIS_URL, prefix });
     const user = `u-${newId()}`;
     const legacy = `${prefix}u:{${user}}`;
     const index = indexKey(user);
@@ -138,7 +128,7 @@ describe('RedisStore', () => {
   });
 
   test('destroyAll leaves in the index an id whose session is not written yet', async () => {
-    const store = new RedisStore({ url: URL, prefix });
+    const store = new RedisStore({ url: REDIS_URL, prefix });
     const user = `u-${newId()}`;
     const index = indexKey(user);
     const live = newId();
@@ -163,7 +153,7 @@ describe('RedisStore', () => {
     const warnings: Error[] = [];
     const onWarning = (warning: Error) => warnings.push(warning);
     process.on('warning', onWarning);
-    const store = new RedisStore({ url: URL, prefix });
+    const store = new RedisStore({ url: REDIS_URL, prefix });
     const ids = Array.from({ length: 30 }, () => newId());
     try {
       await Promise.all(
@@ -179,7 +169,7 @@ describe('RedisStore', () => {
   });
 
   test('a client you pass is used and left open', async () => {
-    const client = new Redis(URL);
+    const client = new Redis(REDIS_URL);
     const store = new RedisStore({ client, prefix });
     const id = newId();
     await store.set(id, { set: { a: 1 }, unset: [], replace: true }, { ttl: 30 });
@@ -190,8 +180,8 @@ describe('RedisStore', () => {
   });
 
   test('rejects bad options when built', () => {
-    assert.throws(() => new RedisStore({ url: URL, timeout: 0 }), RangeError);
-    assert.throws(() => new RedisStore({ url: URL, client: raw }), TypeError);
+    assert.throws(() => new RedisStore({ url: REDIS_URL, timeout: 0 }), RangeError);
+    assert.throws(() => new RedisStore({ url: REDIS_URL, client: raw }), TypeError);
   });
 
   test('a closed port rejects with StoreUnavailableError within 1 s', async () => {
