@@ -7,6 +7,7 @@ import { Microdot, type RunningServer } from '../../src/index.js';
 import { Session, withSession } from '../../src/session/index.js';
 import { SSEClosedError, sseResponse, withSSE } from '../../src/sse/index.js';
 import { MODES, quietApp } from '../helpers/clients.js';
+import { deferred } from '../helpers/deferred.js';
 import { openStream } from '../helpers/stream-client.js';
 
 const servers: RunningServer[] = [];
@@ -20,6 +21,15 @@ async function serve(app: Microdot): Promise<number> {
 
 function timers(): number {
   return process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+}
+
+/** Opens /sse on `port`, waits for `text` in the stream, then hangs up; resolves to that time. */
+async function hangUpAfter(port: number, text: string): Promise<number> {
+  const stream = await openStream(port, '/sse');
+  await stream.until((t) => t.includes(text));
+  const left = Date.now();
+  stream.destroy();
+  return left;
 }
 
 /** Resolves when `signal` aborts. */
@@ -209,10 +219,7 @@ describe('SSE disconnects (over HTTP)', () => {
   test('the next send rejects, the signal aborts, finally runs, and no timer is left', async () => {
     const app = new Microdot();
     const seen: string[] = [];
-    let done!: () => void;
-    const finished = new Promise<void>((resolve) => {
-      done = resolve;
-    });
+    const { promise: finished, resolve: done } = deferred();
     app.get(
       '/sse',
       withSSE(async (_req, sse) => {
@@ -233,9 +240,7 @@ describe('SSE disconnects (over HTTP)', () => {
     );
     const port = await serve(app);
     const before = timers();
-    const stream = await openStream(port, '/sse');
-    await stream.until((t) => t.includes('data: {"n":2}'));
-    stream.destroy();
+    await hangUpAfter(port, 'data: {"n":2}');
     await finished;
     assert.deepEqual(seen, ['ERR_SSE_CLOSED', 'aborted', 'finally']);
     await sleep(20);
@@ -244,10 +249,7 @@ describe('SSE disconnects (over HTTP)', () => {
 
   test('a quiet handler learns of the disconnect through its signal; the timer is gone', async () => {
     const app = new Microdot();
-    let done!: () => void;
-    const finished = new Promise<void>((resolve) => {
-      done = resolve;
-    });
+    const { promise: finished, resolve: done } = deferred();
     app.get(
       '/sse',
       withSSE(
@@ -266,9 +268,7 @@ describe('SSE disconnects (over HTTP)', () => {
     );
     const port = await serve(app);
     const before = timers();
-    const stream = await openStream(port, '/sse');
-    await stream.until((t) => t.includes('data: hello'));
-    stream.destroy();
+    await hangUpAfter(port, 'data: hello');
     await finished;
     await sleep(20);
     assert.equal(timers(), before);
@@ -276,10 +276,7 @@ describe('SSE disconnects (over HTTP)', () => {
 
   test('with no keep-alive at all, a disconnect still reaches a quiet handler at once', async () => {
     const app = new Microdot();
-    let done!: () => void;
-    const finished = new Promise<void>((resolve) => {
-      done = resolve;
-    });
+    const { promise: finished, resolve: done } = deferred();
     app.get(
       '/sse',
       withSSE(
@@ -292,20 +289,14 @@ describe('SSE disconnects (over HTTP)', () => {
       ),
     );
     const port = await serve(app);
-    const stream = await openStream(port, '/sse');
-    await stream.until((t) => t.includes('data: hello'));
-    const left = Date.now();
-    stream.destroy();
+    const left = await hangUpAfter(port, 'data: hello');
     await finished;
     assert.ok(Date.now() - left < 1_000);
   });
 
   test('the response head goes out before the first event', async () => {
     const app = new Microdot();
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const { promise: gate, resolve: release } = deferred();
     app.get(
       '/sse',
       withSSE(async (_req, sse) => {
@@ -324,10 +315,7 @@ describe('SSE disconnects (over HTTP)', () => {
 
   test('a send that is not awaited does not crash the process after a disconnect', async () => {
     const app = quietApp(new Microdot());
-    let done!: () => void;
-    const finished = new Promise<void>((resolve) => {
-      done = resolve;
-    });
+    const { promise: finished, resolve: done } = deferred();
     app.get(
       '/sse',
       withSSE(
@@ -341,9 +329,7 @@ describe('SSE disconnects (over HTTP)', () => {
       ),
     );
     const port = await serve(app);
-    const stream = await openStream(port, '/sse');
-    await stream.until((t) => t.includes('data: first'));
-    stream.destroy();
+    await hangUpAfter(port, 'data: first');
     await finished;
     await sleep(20);
     assert.deepEqual(app.errors, []);
@@ -351,10 +337,7 @@ describe('SSE disconnects (over HTTP)', () => {
 
   test('an error thrown after the client left is logged, not lost', async () => {
     const app = quietApp(new Microdot());
-    let done!: () => void;
-    const finished = new Promise<void>((resolve) => {
-      done = resolve;
-    });
+    const { promise: finished, resolve: done } = deferred();
     app.get(
       '/sse',
       withSSE(
@@ -371,9 +354,7 @@ describe('SSE disconnects (over HTTP)', () => {
       ),
     );
     const port = await serve(app);
-    const stream = await openStream(port, '/sse');
-    await stream.until((t) => t.includes('data: first'));
-    stream.destroy();
+    await hangUpAfter(port, 'data: first');
     await finished;
     await sleep(10);
     assert.equal(app.errors.length, 1);

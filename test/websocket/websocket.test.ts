@@ -11,6 +11,7 @@ import { type HandlerResult, Microdot, type Request } from '../../src/index.js';
 import { Session, withSession } from '../../src/session/index.js';
 import { type Message, WebSocketError, withWebSocket } from '../../src/websocket/index.js';
 import { MODES, quietApp } from '../helpers/clients.js';
+import { deferred } from '../helpers/deferred.js';
 
 const KEY = 'a-websocket-test-secret-that-is-long-enough!';
 
@@ -295,10 +296,7 @@ for (const mode of MODES) {
     test('the peer closing ends receive() and send() with WebSocketError', async () => {
       const app = new Microdot();
       const outcome: unknown[] = [];
-      let done!: () => void;
-      const finished = new Promise<void>((resolve) => {
-        done = resolve;
-      });
+      const { promise: finished, resolve: done } = deferred();
       app.get(
         '/ws',
         withWebSocket(async (_req, ws) => {
