@@ -16,13 +16,15 @@ import {
   type SessionStore,
   withSession,
 } from '../../src/session/index.js';
-import { RedisStore } from '../../src/stores/redis.js';
 import { SqliteStore } from '../../src/stores/sqlite.js';
-import type { TestResponse } from '../../src/test-client.js';
 import { MODES } from '../helpers/clients.js';
+import { deferred } from '../helpers/deferred.js';
+import { redisTestPrefix } from '../helpers/redis-prefix.js';
+import { sessionApp, sessionCookie } from '../helpers/session-app.js';
 import { withoutSqliteWhereUnsupported } from '../helpers/sqlite-loads.js';
 
 const KEY = 'review-findings-secret-key-0123456789abcdef';
+const redis = redisTestPrefix('microdot-test:findings');
 const dir = mkdtempSync(join(tmpdir(), 'microdot-findings-'));
 const stores: SessionStore[] = [];
 after(async () => {
@@ -33,48 +35,14 @@ after(async () => {
 const FACTORIES = withoutSqliteWhereUnsupported<[string, () => SessionStore]>([
   ['memory', () => new MemoryStore()],
   ['sqlite', () => new SqliteStore({ path: join(dir, `${randomBytes(6).toString('hex')}.db`) })],
-  ['redis', () => new RedisStore({ prefix: `test:findings:${randomBytes(6).toString('hex')}:` })],
+  ['redis', () => redis.store()],
 ]);
 
-/** The value of the session cookie a response sets ('' when it removes it), if it sets one. */
-function sessionCookie(res: TestResponse): string | undefined {
-  const list = res.headers['set-cookie'];
-  const lines = list === undefined ? [] : typeof list === 'string' ? [list] : list;
-  const line = lines.find((l) => l.startsWith('session='));
-  return line === undefined ? undefined : line.split(';', 1)[0]!.slice('session='.length);
-}
-
-/** A deferred promise: a slow request waits on it. */
-function gate(): { wait: Promise<void>; open: () => void } {
-  let open!: () => void;
-  const wait = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  return { wait, open };
-}
-
+/** sessionApp's routes (/read, /login/<name>, /me, …) and the findings' own, on `store`. */
 function makeApp(store: SessionStore) {
-  const app = new Microdot();
-  app.logError = () => {};
-  const session = new Session(app, { secretKey: KEY, store });
-  let slow = gate();
-  app.post(
-    '/login/<name>',
-    withSession<{ userId?: string | number }, { name: string }>((_req, s, { name }) => {
-      s.userId = /^\d+$/.test(name) ? Number(name) : name;
-      s.regenerate();
-      s.save();
-      return 'ok';
-    }),
-  );
-  app.get(
-    '/me',
-    withSession<{ userId?: string }>((_req, s) => String(s.userId ?? 'nobody')),
-  );
-  app.get(
-    '/data',
-    withSession((_req, s) => JSON.stringify(s)),
-  );
+  const { app, session } = sessionApp(KEY, { store });
+  // A gate the slow request waits at until the test opens it.
+  let slow = deferred();
   // Logout as many apps write it: no read of the session first.
   app.post('/logout', (req) => {
     session.delete(req);
@@ -88,7 +56,7 @@ function makeApp(store: SessionStore) {
   app.get(
     '/slow',
     withSession<{ lastPage?: string }>(async (_req, s) => {
-      await slow.wait;
+      await slow.promise;
       s.lastPage = '/slow';
       s.save();
       return 'slow done';
@@ -98,7 +66,7 @@ function makeApp(store: SessionStore) {
     app,
     session,
     slow: () => {
-      slow = gate();
+      slow = deferred();
       return slow;
     },
   };
@@ -149,13 +117,13 @@ for (const [storeName, factory] of FACTORIES) {
           await new Promise((resolve) => setTimeout(resolve, 100));
           if (end === 'destroyAll') assert.equal(await session.destroyAll(user), 1);
           else await victim.post('/logout');
-          gate.open();
+          gate.resolve();
           const res = await inFlight;
           assert.equal(res.statusCode, 200);
           assert.equal(sessionCookie(res), '', `${end}: the late response removes the cookie`);
           const replay = await mode.client(app, { cookies: { session: token } });
           assert.equal(
-            (await replay.get('/data')).text,
+            (await replay.get('/read')).text,
             '{}',
             `${end}: after in-flight request finished`,
           );

@@ -15,18 +15,19 @@ import {
   SessionError,
   type SessionOptions,
   type SessionStore,
-  withSession,
 } from '../../src/session/index.js';
 import { RedisStore } from '../../src/stores/redis.js';
 import { SqliteStore } from '../../src/stores/sqlite.js';
 import type { TestClient } from '../../src/test-client.js';
 import { MODES } from '../helpers/clients.js';
 import { type RedisCluster, startRedisCluster } from '../helpers/redis-cluster.js';
+import { redisTestPrefix } from '../helpers/redis-prefix.js';
+import { payloadOf, sessionApp } from '../helpers/session-app.js';
 import { withoutSqliteWhereUnsupported } from '../helpers/sqlite-loads.js';
 
 const KEY = 'session-management-secret-key-0123456789ab';
 const dir = mkdtempSync(join(tmpdir(), 'microdot-session-management-'));
-const prefix = () => `test:manage:${randomBytes(6).toString('hex')}:`;
+const redis = redisTestPrefix('microdot-test:manage');
 let cluster: RedisCluster | undefined;
 const stores: SessionStore[] = [];
 after(async () => {
@@ -41,35 +42,22 @@ const FACTORIES = withoutSqliteWhereUnsupported<[string, () => Promise<SessionSt
     'sqlite',
     async () => new SqliteStore({ path: join(dir, `${randomBytes(6).toString('hex')}.db`) }),
   ],
-  ['redis', async () => new RedisStore({ prefix: prefix() })],
+  ['redis', async () => redis.store()],
   [
     'redis-cluster',
     async () => {
       cluster ??= await startRedisCluster();
-      return new RedisStore({ client: cluster.client, prefix: prefix() });
+      const prefix = `test:manage:${randomBytes(6).toString('hex')}:`;
+      return new RedisStore({ client: cluster.client, prefix });
     },
   ],
 ]);
 
 const now = () => Math.floor(Date.now() / 1000);
 
+/** sessionApp's routes (/login/<name>, /me, …) and the session management ones, on `store`. */
 function makeApp(store: SessionStore, options: SessionOptions = {}) {
-  const app = new Microdot();
-  app.logError = () => {};
-  const session = new Session(app, { secretKey: KEY, store, ...options });
-  app.post(
-    '/login/<name>',
-    withSession<{ userId?: string }, { name: string }>((_req, s, { name }) => {
-      s.userId = name;
-      s.regenerate();
-      s.save();
-      return 'ok';
-    }),
-  );
-  app.get(
-    '/me',
-    withSession<{ userId?: string }>((_req, s) => s.userId ?? 'nobody'),
-  );
+  const { app, session } = sessionApp(KEY, { store, ...options });
   app.get('/sessions', async (req) => {
     const s = await session.get<{ userId?: string }>(req);
     if (s.userId === undefined) return 'nobody';
@@ -183,9 +171,7 @@ for (const [storeName, factory] of FACTORIES) {
         const first = await device(app, name, 'First');
         const second = await device(app, name, 'Second');
         // `first` was seen longer ago than `second`: make it so in the store, a minute apart.
-        const sid = (client: TestClient) =>
-          JSON.parse(Buffer.from(client.cookies().session!.split('.')[1]!, 'base64url').toString())
-            .sid;
+        const sid = (client: TestClient) => payloadOf(client.cookies().session!).sid as string;
         const stale = now() - 600;
         await store.set(
           sid(first),
@@ -206,9 +192,7 @@ for (const [storeName, factory] of FACTORIES) {
         const { app, session } = makeApp(store);
         const name = user();
         const client = await device(app, name, 'UA');
-        const sid = JSON.parse(
-          Buffer.from(client.cookies().session!.split('.')[1]!, 'base64url').toString(),
-        ).sid;
+        const sid = payloadOf(client.cookies().session!).sid as string;
         const meta = async () =>
           (await store.get(sid))?.[META_KEY] as { lastSeenAt: number; createdAt: number };
         const setSeen = (seen: number) =>

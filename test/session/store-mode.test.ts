@@ -4,29 +4,29 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import pg from 'pg';
-import { Microdot } from '../../src/index.js';
 import {
   META_KEY,
   MemoryStore,
-  Session,
   type SessionData,
-  type SessionOptions,
   type SessionStore,
   withSession,
 } from '../../src/session/index.js';
 import { PostgresStore } from '../../src/stores/postgres.js';
 import { RedisStore } from '../../src/stores/redis.js';
 import { SqliteStore } from '../../src/stores/sqlite.js';
-import type { TestClient, TestResponse } from '../../src/test-client.js';
+import type { TestClient } from '../../src/test-client.js';
 import { MODES } from '../helpers/clients.js';
+import { freePort } from '../helpers/net.js';
+import { redisTestPrefix } from '../helpers/redis-prefix.js';
+import { payloadOf, sessionApp, sessionCookie } from '../helpers/session-app.js';
 import { withoutSqliteWhereUnsupported } from '../helpers/sqlite-loads.js';
 
 const KEY = 'store-mode-secret-key-0123456789abcdefghij';
+const redis = redisTestPrefix('microdot-test:store-mode');
 const dir = mkdtempSync(join(tmpdir(), 'microdot-store-mode-'));
 const stores: SessionStore[] = [];
 const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -44,14 +44,7 @@ after(async () => {
 const FACTORIES = withoutSqliteWhereUnsupported<[string, () => SessionStore]>([
   ['memory', () => new MemoryStore()],
   ['sqlite', () => new SqliteStore({ path: join(dir, `${randomBytes(6).toString('hex')}.db`) })],
-  [
-    'redis',
-    () =>
-      new RedisStore({
-        url: 'redis://127.0.0.1:6379',
-        prefix: `test:${randomBytes(6).toString('hex')}:`,
-      }),
-  ],
+  ['redis', () => redis.store()],
   [
     'postgres',
     () => {
@@ -62,13 +55,6 @@ const FACTORIES = withoutSqliteWhereUnsupported<[string, () => SessionStore]>([
   ],
 ]);
 
-function tokenOf(res: TestResponse): string | undefined {
-  const list = res.headers['set-cookie'];
-  if (list === undefined) return undefined;
-  const line = (typeof list === 'string' ? [list] : list).find((l) => l.startsWith('session='));
-  return line === undefined ? undefined : line.split(';', 1)[0]!.slice('session='.length);
-}
-
 /** A stored record's data without the session layer's meta key. */
 function withoutMeta(data: SessionData | undefined): SessionData | undefined {
   if (data === undefined) return undefined;
@@ -76,31 +62,9 @@ function withoutMeta(data: SessionData | undefined): SessionData | undefined {
   return rest;
 }
 
-function payloadOf(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
-}
-
-function makeApp(store: SessionStore, options: SessionOptions = {}) {
-  const app = new Microdot();
-  app.logError = () => {};
-  const session = new Session(app, { secretKey: KEY, store, ...options });
-  app.post(
-    '/login/<name>',
-    withSession<{ userId?: string }, { name: string }>((_req, s, { name }) => {
-      s.userId = name;
-      s.regenerate();
-      s.save();
-      return 'ok';
-    }),
-  );
-  app.get(
-    '/me',
-    withSession<{ userId?: string }>((_req, s) => s.userId ?? 'nobody'),
-  );
-  app.get(
-    '/data',
-    withSession((_req, s) => JSON.stringify(s)),
-  );
+/** sessionApp's routes (/read, /login/<name>, /me, …) and more, on `store`. */
+function makeApp(store: SessionStore) {
+  const { app, session } = sessionApp(KEY, { store });
   app.post(
     '/set/<key>/<value>',
     withSession<Record<string, unknown>, { key: string; value: string }>(
@@ -143,7 +107,7 @@ for (const [storeName, factory] of FACTORIES) {
         const { app } = makeApp(store);
         const client = await mode.client(app);
         const res = await client.post('/login/alice');
-        const token = tokenOf(res)!;
+        const token = sessionCookie(res)!;
         const payload = payloadOf(token);
         assert.deepEqual(Object.keys(payload).sort(), ['auth_time', 'exp', 'iat', 'sid']);
         assert.ok((payload.sid as string).length >= 22, 'at least 128 bits of id');
@@ -154,7 +118,7 @@ for (const [storeName, factory] of FACTORIES) {
       test('logout destroys the record: a copied cookie is dead at once', async () => {
         const { app } = makeApp(store);
         const client = await mode.client(app);
-        const token = tokenOf(await client.post('/login/bob'))!;
+        const token = sessionCookie(await client.post('/login/bob'))!;
         const copy = await mode.client(app, { cookies: { session: token } });
         assert.equal((await copy.get('/me')).text, 'bob');
         await client.post('/logout');
@@ -165,8 +129,8 @@ for (const [storeName, factory] of FACTORIES) {
       test('regenerate() issues a new id and destroys the old one (session fixation)', async () => {
         const { app } = makeApp(store);
         const client = await mode.client(app);
-        const first = tokenOf(await client.post('/set/theme/dark'))!;
-        const second = tokenOf(await client.post('/login/carol'))!;
+        const first = sessionCookie(await client.post('/set/theme/dark'))!;
+        const second = sessionCookie(await client.post('/login/carol'))!;
         const oldSid = payloadOf(first).sid as string;
         const newSid = payloadOf(second).sid as string;
         assert.notEqual(oldSid, newSid);
@@ -180,7 +144,7 @@ for (const [storeName, factory] of FACTORIES) {
         await client.post('/set/start/1');
         const keys = Array.from({ length: 20 }, (_, i) => `k${i}`);
         await Promise.all(keys.map((k) => client.post(`/set/${k}/${k}`)));
-        const data = JSON.parse((await client.get('/data')).text) as Record<string, string>;
+        const data = JSON.parse((await client.get('/read')).text) as Record<string, string>;
         for (const k of keys) assert.equal(data[k], k, `key ${k} kept`);
         assert.equal(data.start, '1');
       });
@@ -192,7 +156,7 @@ for (const [storeName, factory] of FACTORIES) {
         assert.equal((await client.get('/flash')).text, 'hi');
         assert.equal((await client.get('/flash')).text, 'undefined');
         const res = await client.get('/me');
-        assert.equal(tokenOf(res), undefined);
+        assert.equal(sessionCookie(res), undefined);
       });
 
       test('destroyAll ends every session of one user and no other', async () => {
@@ -215,13 +179,7 @@ for (const [storeName, factory] of FACTORIES) {
 
 describe('store mode: failures', () => {
   test('with Redis down, session routes answer 503 and the others keep serving', async () => {
-    const port = await new Promise<number>((resolve) => {
-      const s = createServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => resolve(p));
-      });
-    });
-    const store = new RedisStore({ url: `redis://127.0.0.1:${port}`, timeout: 500 });
+    const store = new RedisStore({ url: `redis://127.0.0.1:${await freePort()}`, timeout: 500 });
     stores.push(store);
     const { app } = makeApp(store);
     const client = await MODES[1]!.client(app);
@@ -234,7 +192,7 @@ describe('store mode: failures', () => {
     assert.equal((await client.get('/me')).text, 'nobody');
     // A cookie naming a session needs the store to read it: 503, not an empty session.
     const healthy = await MODES[0]!.client(makeApp(new MemoryStore()).app);
-    const token = tokenOf(await healthy.post('/login/frank'))!;
+    const token = sessionCookie(await healthy.post('/login/frank'))!;
     const withCookie = await MODES[1]!.client(app, { cookies: { session: token } });
     assert.equal((await withCookie.get('/me')).statusCode, 503);
     assert.equal((await client.get('/plain')).text, 'no session here');
