@@ -7,7 +7,9 @@ import { describe, test } from 'node:test';
 import { Microdot, type Request } from '../../src/index.js';
 import { Login } from '../../src/login/index.js';
 import { Session } from '../../src/session/index.js';
+import type { TestResponse } from '../../src/test-client.js';
 import { MODES } from '../helpers/clients.js';
+import { setCookies } from './helpers.js';
 
 const KEY = 'login-port-secret-key-0123456789abcdefgh';
 
@@ -18,18 +20,31 @@ class User {
   ) {}
 }
 
-const setCookies = (res: { headers: Record<string, string | string[]> }) => {
-  const v = res.headers['set-cookie'];
-  return v === undefined ? [] : typeof v === 'string' ? [v] : v;
-};
+/** An app with sessions and a Login whose user loader is `loader`, as each Python test starts. */
+function loginApp(loader: Parameters<Login<User>['userLoader']>[0]) {
+  const app = new Microdot();
+  new Session(app, { secretKey: KEY });
+  const login = new Login<User>();
+  login.userLoader(loader);
+  return { app, login };
+}
+
+/** Checks that `res` is a 302, to `location` when given (the asserts on status and Location). */
+function expectRedirect(res: TestResponse, location?: string): void {
+  assert.equal(res.statusCode, 302);
+  if (location !== undefined) assert.equal(res.headers.location, location);
+}
+
+/** Checks that `res` is a 200, with the body `text` when given. */
+function expectOk(res: TestResponse, text?: string): void {
+  assert.equal(res.statusCode, 200);
+  if (text !== undefined) assert.equal(res.text, text);
+}
 
 for (const mode of MODES) {
   describe(`test_login (${mode.name})`, () => {
     test('test_login', async () => {
-      const app = new Microdot();
-      new Session(app, { secretKey: KEY });
-      const login = new Login<User>();
-      login.userLoader((userId) => new User(userId as number, `user${userId}`));
+      const { app, login } = loginApp((userId) => new User(userId, `user${userId}`));
 
       app.get(
         '/',
@@ -45,32 +60,20 @@ for (const mode of MODES) {
       });
 
       const client = await mode.client(app);
-      let res = await client.get('/?foo=bar');
-      assert.equal(res.statusCode, 302);
-      assert.equal(res.headers.location, '/login?next=/%3Ffoo%3Dbar');
+      expectRedirect(await client.get('/?foo=bar'), '/login?next=/%3Ffoo%3Dbar');
 
-      res = await client.post('/login?next=/%3Ffoo=bar');
-      assert.equal(res.statusCode, 302);
-      assert.equal(res.headers.location, '/?foo=bar');
+      const res = await client.post('/login?next=/%3Ffoo=bar');
+      expectRedirect(res, '/?foo=bar');
       assert.equal(setCookies(res).length, 1);
       assert.ok('session' in client.cookies());
 
-      res = await client.get('/');
-      assert.equal(res.statusCode, 200);
-      assert.equal(res.text, 'user123');
-
-      res = await client.post('/logout');
-      assert.equal(res.statusCode, 200);
-
-      res = await client.get('/');
-      assert.equal(res.statusCode, 302);
+      expectOk(await client.get('/'), 'user123');
+      expectOk(await client.post('/logout'));
+      expectRedirect(await client.get('/'));
     });
 
     test('test_login_bad_user_id', async () => {
-      const app = new Microdot();
-      new Session(app, { secretKey: KEY });
-      const login = new Login<User>();
-      login.userLoader(() => undefined);
+      const { app, login } = loginApp(() => undefined);
 
       app.get(
         '/foo',
@@ -79,19 +82,12 @@ for (const mode of MODES) {
       app.post('/login', (req) => login.loginUser(req, new User(1, 'user')));
 
       const client = await mode.client(app);
-      let res = await client.post('/login?next=/');
-      assert.equal(res.statusCode, 302);
-      assert.equal(res.headers.location, '/');
-      res = await client.get('/foo');
-      assert.equal(res.statusCode, 302);
-      assert.equal(res.headers.location, '/login?next=/foo');
+      expectRedirect(await client.post('/login?next=/'), '/');
+      expectRedirect(await client.get('/foo'), '/login?next=/foo');
     });
 
     test('test_login_bad_redirect', async () => {
-      const app = new Microdot();
-      new Session(app, { secretKey: KEY });
-      const login = new Login<User>();
-      login.userLoader((userId) => new User(userId as number, 'user'));
+      const { app, login } = loginApp((userId) => new User(userId, 'user'));
 
       app.get(
         '/',
@@ -100,16 +96,11 @@ for (const mode of MODES) {
       app.post('/login', (req) => login.loginUser(req, new User(1, 'user')));
 
       const client = await mode.client(app);
-      const res = await client.post('/login?next=http://example.com');
-      assert.equal(res.statusCode, 302);
-      assert.equal(res.headers.location, '/');
+      expectRedirect(await client.post('/login?next=http://example.com'), '/');
     });
 
     test('test_login_remember', async () => {
-      const app = new Microdot();
-      new Session(app, { secretKey: KEY });
-      const login = new Login<User>();
-      login.userLoader((userId) => new User(userId as number, `user${userId}`));
+      const { app, login } = loginApp((userId) => new User(userId, `user${userId}`));
 
       app.get(
         '/',
@@ -126,33 +117,23 @@ for (const mode of MODES) {
       );
 
       let client = await mode.client(app);
-      let res = await client.post('/login?next=/%3Ffoo=bar');
-      assert.equal(res.statusCode, 302);
-      assert.equal(res.headers.location, '/?foo=bar');
+      const res = await client.post('/login?next=/%3Ffoo=bar');
+      expectRedirect(res, '/?foo=bar');
       assert.equal(setCookies(res).length, 2);
       assert.ok('session' in client.cookies());
       assert.ok('_remember' in client.cookies());
 
-      res = await client.get('/');
-      assert.equal(res.statusCode, 200);
-      assert.equal(res.text, '{"user":1}'); // Python's json.dumps writes '{"user": 1}'
-      res = await client.get('/fresh');
-      assert.equal(res.statusCode, 200);
-      assert.equal(res.text, 'fresh 1');
+      expectOk(await client.get('/'), '{"user":1}'); // Python's json.dumps writes '{"user": 1}'
+      expectOk(await client.get('/fresh'), 'fresh 1');
 
       client = await mode.client(app, { cookies: { _remember: client.cookies()._remember! } });
-      res = await client.get('/');
-      assert.equal(res.statusCode, 200);
-      res = await client.get('/fresh');
-      assert.equal(res.statusCode, 302);
-      assert.equal(res.headers.location, '/login?next=/fresh');
+      expectOk(await client.get('/'));
+      expectRedirect(await client.get('/fresh'), '/login?next=/fresh');
 
-      res = await client.post('/logout');
-      assert.equal(res.statusCode, 200);
+      expectOk(await client.post('/logout'));
       assert.ok(!('_remember' in client.cookies()));
 
-      res = await client.get('/');
-      assert.equal(res.statusCode, 302);
+      expectRedirect(await client.get('/'));
     });
   });
 }

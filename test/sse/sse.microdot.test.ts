@@ -41,20 +41,21 @@ for (const mode of MODES) {
           'data: foo\n\n',
       );
       const events = res.events!;
-      assert.equal(events.length, 8);
+      const expected = [
+        { data: 'foo' },
+        { data: 'bar', event: 'test' },
+        { data: 'bar', event: 'test', id: 'id42' },
+        { data: 'bar', id: 'id42' },
+        { data: '{"foo":"bar"}', json: { foo: 'bar' } },
+        { data: '[42,"foo","bar"]', json: [42, 'foo', 'bar'] },
+        { data: 'foo' },
+        { data: 'foo' },
+      ];
+      assert.equal(events.length, expected.length);
       const none = { event: undefined, id: undefined, json: undefined };
-      assert.deepEqual(events[0], { ...none, data: 'foo' });
-      assert.deepEqual(events[1], { ...none, data: 'bar', event: 'test' });
-      assert.deepEqual(events[2], { ...none, data: 'bar', event: 'test', id: 'id42' });
-      assert.deepEqual(events[3], { ...none, data: 'bar', id: 'id42' });
-      assert.deepEqual(events[4], { ...none, data: '{"foo":"bar"}', json: { foo: 'bar' } });
-      assert.deepEqual(events[5], {
-        ...none,
-        data: '[42,"foo","bar"]',
-        json: [42, 'foo', 'bar'],
-      });
-      assert.deepEqual(events[6], { ...none, data: 'foo' });
-      assert.deepEqual(events[7], { ...none, data: 'foo' });
+      for (const [i, event] of expected.entries()) {
+        assert.deepEqual(events[i], { ...none, ...event }, `event ${i}`);
+      }
     });
 
     test('test_sse_exception', async () => {
