@@ -3,16 +3,15 @@
 // again, not fresh; change password asks for a fresh login first; the sessions page in two
 // browsers, where ending one session takes effect at once; throttled failed logins. A
 // screenshot of each page goes to e2e/screenshots/ (not committed). Bounded: 120 s in all.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   assert,
-  freePort,
   launchBrowser,
+  newPage,
+  postAndLoad,
   run,
-  SHOTS,
-  STEP_TIMEOUT_MS,
-  startExample,
+  screenshot,
+  serveExample,
+  shownText,
 } from './harness.mjs';
 
 const { step, main, track } = run('e2e account', 120_000);
@@ -21,41 +20,19 @@ const PASSWORD = 'correct horse battery';
 const NEW_PASSWORD = 'staple of the battery';
 
 await main(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  const port = await freePort();
-  await startExample(
-    'examples/account/main.js',
-    { PORT: String(port), SESSION_STORE: 'memory' },
-    track,
-  );
-  const base = `http://127.0.0.1:${port}`;
+  const base = await serveExample('examples/account/main.js', { SESSION_STORE: 'memory' }, track);
   console.log(`e2e account: example on ${base}`);
   const browser = await launchBrowser(track);
 
   /** A browser context (a separate browser profile) with its own page. */
   async function open(cookies = []) {
-    const context = await browser.newContext({ viewport: { width: 900, height: 640 } });
-    context.setDefaultTimeout(STEP_TIMEOUT_MS);
-    context.setDefaultNavigationTimeout(STEP_TIMEOUT_MS);
+    const { context, page, dialogs } = await newPage(browser, { width: 900, height: 640 });
     if (cookies.length > 0) await context.addCookies(cookies);
-    const page = await context.newPage();
-    const dialogs = [];
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      d.dismiss().catch(() => {});
-    });
-    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the text a user sees
-    const text = async () => (await page.locator('main').innerText()).replace(/\s+/g, ' ').trim();
-    const shot = (name) => page.screenshot({ path: join(SHOTS, name), fullPage: true });
+    const text = () => shownText(page, 'main');
+    const shot = (name) => screenshot(page, name);
     /** Clicks `selector` and waits for the page it leads to; resolves to the POST's status. */
-    async function submit(selector) {
-      const [response] = await Promise.all([
-        page.waitForResponse((r) => r.request().method() === 'POST'),
-        page.waitForNavigation({ waitUntil: 'load' }),
-        page.locator(selector).click(),
-      ]);
-      return response.status();
-    }
+    const submit = async (selector) =>
+      (await postAndLoad(page, () => page.locator(selector).click())).status();
     async function logIn(name, password, remember = false) {
       await page.locator('#name').fill(name);
       await page.locator('#password').fill(password);

@@ -4,17 +4,15 @@
 // WebSocket never opens and the online list is not served. A page on another site cannot open
 // the WebSocket either (Cross-Site WebSocket Hijacking).
 // Run with `npm run e2e` (which builds first). Bounded: the whole run stops after 90 s.
-import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { join } from 'node:path';
 import {
   assert,
-  freePort,
   launchBrowser,
+  listenLocal,
+  newPage,
   run,
-  SHOTS,
-  STEP_TIMEOUT_MS,
-  startExample,
+  screenshot,
+  serveExample,
 } from './harness.mjs';
 
 const { step, main, track } = run('e2e chat', 90_000);
@@ -31,21 +29,13 @@ ws.onopen = () => { document.getElementById('result').textContent = 'opened'; };
 ws.onclose = () => { if (document.getElementById('result').textContent !== 'opened') document.getElementById('result').textContent = 'refused'; };
 </script></body></html>`);
   });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      track(() => new Promise((r) => server.close(r)));
-      resolve(/** @type {import('node:net').AddressInfo} */ (server.address()).port);
-    });
-  });
+  return listenLocal(server, track);
 }
 
 await main(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  const port = await freePort();
-  await startExample(
+  const base = await serveExample(
     'examples/chat/main.js',
     {
-      PORT: String(port),
       SECRET_KEY: 'e2e-chat-secret-key-that-is-long-enough-0123456789',
       CHAT_USERS: Object.entries(USERS)
         .map(([n, p]) => `${n}:${p}`)
@@ -53,24 +43,12 @@ await main(async () => {
     },
     track,
   );
-  const base = `http://127.0.0.1:${port}`;
   const evil = `http://localhost:${await attackerServer(base)}`;
   const browser = await launchBrowser(track, ['--host-resolver-rules=MAP localhost 127.0.0.1']);
 
-  async function person() {
-    const context = await browser.newContext({ viewport: { width: 900, height: 520 } });
-    context.setDefaultTimeout(STEP_TIMEOUT_MS);
-    context.setDefaultNavigationTimeout(STEP_TIMEOUT_MS);
-    const page = await context.newPage();
-    const errors = [];
-    page.on('pageerror', (err) => errors.push(String(err)));
-    page.on('dialog', (dialog) => {
-      errors.push(`a dialog opened: ${dialog.message()}`);
-      void dialog.dismiss();
-    });
-    return { context, page, errors };
-  }
-  const shot = (page, name) => page.screenshot({ path: join(SHOTS, name), fullPage: true });
+  const person = () => newPage(browser, { width: 900, height: 520 });
+  /** What went wrong in the pages of `people`: uncaught errors and dialogs. */
+  const errorsOf = (people) => people.flatMap((p) => [...p.pageErrors, ...p.dialogs]);
   // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the text a user sees
   const shown = (locator) => locator.innerText();
   const logText = (page) => shown(page.locator('#log'));
@@ -141,12 +119,10 @@ await main(async () => {
       'history not escaped',
     );
     assert((await logText(alice.page)).includes(markup), 'history lost the message');
-    assert(
-      alice.errors.length === 0 && bob.errors.length === 0,
-      [...alice.errors, ...bob.errors].join('; '),
-    );
-    await shot(alice.page, 'chat-1-alice.png');
-    await shot(bob.page, 'chat-2-bob.png');
+    const errors = errorsOf([alice, bob]);
+    assert(errors.length === 0, errors.join('; '));
+    await screenshot(alice.page, 'chat-1-alice.png');
+    await screenshot(bob.page, 'chat-2-bob.png');
   });
 
   await step('a logged-out browser is refused: no WebSocket, no online list', async () => {
@@ -177,7 +153,7 @@ await main(async () => {
     await alice.page.locator('#text').fill('still here');
     await alice.page.locator('#say button').click();
     await bob.page.locator('#log li', { hasText: 'alice: still here' }).waitFor();
-    await shot(stranger.page, 'chat-3-stranger-login.png');
+    await screenshot(stranger.page, 'chat-3-stranger-login.png');
   });
 
   await step("another site's page cannot open alice's WebSocket", async () => {
@@ -194,6 +170,6 @@ await main(async () => {
     ]);
     await onlineIs(bob.page, 'bob');
     assert((await onlineText(bob.page)).trim() === 'bob', 'alice is still listed');
-    await shot(bob.page, 'chat-4-bob-alone.png');
+    await screenshot(bob.page, 'chat-4-bob-alone.png');
   });
 });

@@ -5,17 +5,17 @@
 // else" and a password change. Each must be refused with 403 and leave the victim's session as
 // it was; the same forms posted from the example's own pages must still work.
 // Run with `npm run e2e` (which builds first). Bounded: the whole run stops after 90 s.
-import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { join } from 'node:path';
 import {
   assert,
-  freePort,
   launchBrowser,
+  listenLocal,
+  newPage,
+  postAndLoad,
   run,
-  SHOTS,
-  STEP_TIMEOUT_MS,
-  startExample,
+  screenshot,
+  serveExample,
+  shownText,
 } from './harness.mjs';
 
 const { step, main, track } = run('e2e csrf', 90_000);
@@ -37,42 +37,21 @@ function attackerSite(target, forms) {
     res.writeHead(form ? 200 : 404, { 'Content-Type': 'text/html; charset=utf-8' });
     res.end(form ? page(form) : 'not found');
   });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      track(() => new Promise((r) => server.close(r)));
-      const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
-      resolve(`http://localhost:${port}`);
-    });
-  });
-}
-
-/** Starts an example on a free port; resolves to its base URL. */
-async function example(script, env) {
-  const port = await freePort();
-  await startExample(script, { PORT: String(port), ...env }, track);
-  return `http://127.0.0.1:${port}`;
+  return listenLocal(server, track).then((port) => `http://localhost:${port}`);
 }
 
 /** What a browser context needs to drive one example: page, session cookie, text, POSTs. */
 async function visitor(browser, base) {
-  const context = await browser.newContext({ viewport: { width: 800, height: 500 } });
-  context.setDefaultTimeout(STEP_TIMEOUT_MS);
-  context.setDefaultNavigationTimeout(STEP_TIMEOUT_MS);
-  const page = await context.newPage();
+  const { context, page } = await newPage(browser, { width: 800, height: 500 });
   return {
     page,
     cookies: async () =>
       JSON.stringify((await context.cookies(base)).map((c) => [c.name, c.value]).sort()),
-    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the text a user sees
-    text: async () => (await page.locator('body').innerText()).replace(/\s+/g, ' ').trim(),
-    shot: (name) => page.screenshot({ path: join(SHOTS, name), fullPage: true }),
+    text: () => shownText(page),
+    shot: (name) => screenshot(page, name),
     /** Runs `action` (a click, a navigation) and returns the POST it sent to the example. */
     async post(action) {
-      const [response] = await Promise.all([
-        page.waitForResponse((r) => r.request().method() === 'POST' && r.url().startsWith(base)),
-        page.waitForNavigation({ waitUntil: 'load', url: (u) => u.href.startsWith(base) }),
-        action(),
-      ]);
+      const response = await postAndLoad(page, action, base);
       return {
         status: response.status(),
         headers: await response.request().allHeaders(),
@@ -106,12 +85,15 @@ async function forge(v, evil, path, stillVictim, shotName) {
 }
 
 await main(async () => {
-  mkdirSync(SHOTS, { recursive: true });
   const browser = await launchBrowser(track, ['--host-resolver-rules=MAP localhost 127.0.0.1']);
 
   // --- examples/sessions (the Microdot login port) -------------------------------------------
   {
-    const base = await example('examples/sessions/login.js', { SESSION_STORE: 'cookie' });
+    const base = await serveExample(
+      'examples/sessions/login.js',
+      { SESSION_STORE: 'cookie' },
+      track,
+    );
     const evil = await attackerSite(base, {
       '/login': { action: '/', fields: { username: 'attacker-csrf' } },
       '/logout': { action: '/logout', fields: {} },
@@ -154,7 +136,7 @@ await main(async () => {
 
   // --- examples/account (login, remember-me, sessions list, password change) -----------------
   {
-    const base = await example('examples/account/main.js', { SESSION_STORE: 'memory' });
+    const base = await serveExample('examples/account/main.js', { SESSION_STORE: 'memory' }, track);
     const mallory = { name: 'mallory', password: 'mallory-password-1' };
     const evil = await attackerSite(base, {
       '/login': { action: '/login', fields: mallory },

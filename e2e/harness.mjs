@@ -1,7 +1,9 @@
 // What an e2e script needs around its steps: a watchdog, numbered steps that count passes and
-// failures, free ports, an example started as its own process, and headless Chromium.
+// failures, free ports, an example started as its own process, headless Chromium, and the page
+// helpers every script uses (a fresh profile, the text a user sees, screenshots, form posts).
 // Needs Debian's Chromium at /usr/bin/chromium (playwright-core never downloads a browser).
 import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -160,4 +162,71 @@ export async function launchBrowser(track, extraArgs = []) {
   });
   track(() => browser.close());
   return browser;
+}
+
+/**
+ * Starts `dist/<script>` on a free port with `env` (see {@link startExample}), and makes the
+ * screenshots folder; resolves to the example's base URL, `http://127.0.0.1:<port>`.
+ */
+export async function serveExample(script, env, track) {
+  mkdirSync(SHOTS, { recursive: true });
+  const port = await freePort();
+  await startExample(script, { PORT: String(port), ...env }, track);
+  return `http://127.0.0.1:${port}`;
+}
+
+/** Makes `server` (node:http) listen on 127.0.0.1 (port 0); resolves to its port. */
+export function listenLocal(server, track) {
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      track(() => new Promise((r) => server.close(r)));
+      resolve(/** @type {import('node:net').AddressInfo} */ (server.address()).port);
+    });
+  });
+}
+
+/**
+ * A new browser context (a separate profile) with the step timeouts, and its page. Dialogs are
+ * dismissed and kept in `dialogs` (as "type: message"), uncaught page errors in `pageErrors`.
+ */
+export async function newPage(browser, viewport) {
+  const context = await browser.newContext({ viewport });
+  context.setDefaultTimeout(STEP_TIMEOUT_MS);
+  context.setDefaultNavigationTimeout(STEP_TIMEOUT_MS);
+  const page = await context.newPage();
+  /** @type {string[]} */
+  const dialogs = [];
+  page.on('dialog', (dialog) => {
+    dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+    dialog.dismiss().catch(() => {});
+  });
+  /** @type {string[]} */
+  const pageErrors = [];
+  page.on('pageerror', (err) => pageErrors.push(String(err?.message ?? err)));
+  return { context, page, dialogs, pageErrors };
+}
+
+/** The text of `selector` in `page` as a user sees it, white space folded. */
+export async function shownText(page, selector = 'body') {
+  // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the text a user sees
+  return (await page.locator(selector).innerText()).replace(/\s+/g, ' ').trim();
+}
+
+/** Saves a full-page screenshot of `page` as e2e/screenshots/`name`. */
+export function screenshot(page, name) {
+  return page.screenshot({ path: join(SHOTS, name), fullPage: true });
+}
+
+/**
+ * Runs `action` (a click, a navigation) and waits both for the POST it sends and for the page it
+ * leads to, each on `base` when given; resolves to the POST's response.
+ */
+export async function postAndLoad(page, action, base) {
+  const on = (url) => base === undefined || url.startsWith(base);
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && on(r.url())),
+    page.waitForNavigation({ waitUntil: 'load', url: (u) => on(u.href) }),
+    action(),
+  ]);
+  return response;
 }

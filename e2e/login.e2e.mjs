@@ -2,16 +2,15 @@
 // Run with `npm run e2e` (which builds first); needs Debian's Chromium at /usr/bin/chromium
 // (`apt-get install -y chromium`): playwright-core never downloads a browser.
 // Screenshots go to e2e/screenshots/. Bounded: the whole run stops after 60 s.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   assert,
-  freePort,
   launchBrowser,
+  newPage,
+  postAndLoad,
   run,
-  SHOTS,
-  STEP_TIMEOUT_MS,
-  startExample,
+  screenshot,
+  serveExample,
+  shownText,
 } from './harness.mjs';
 
 const EVIL_NAME = '<img src=x onerror=alert(1)>Alice';
@@ -20,47 +19,33 @@ const ODD_NAME = `Zoë & "Bob" O'Brien + 100% 😀`;
 const { step, main, track } = run('e2e', 55_000);
 
 await main(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  const port = await freePort();
-  await startExample(
-    'examples/sessions/login.js',
-    { PORT: String(port), SESSION_STORE: 'cookie' },
-    track,
-  );
-  const base = `http://127.0.0.1:${port}`;
+  const base = await serveExample('examples/sessions/login.js', { SESSION_STORE: 'cookie' }, track);
   console.log(`e2e: server on ${base}`);
 
   const browser = await launchBrowser(track);
-  const context = await browser.newContext({ viewport: { width: 800, height: 500 } });
-  context.setDefaultTimeout(STEP_TIMEOUT_MS);
-  context.setDefaultNavigationTimeout(STEP_TIMEOUT_MS);
-  const page = await context.newPage();
-  /** @type {string[]} */
-  const dialogs = [];
-  page.on('dialog', (dialog) => {
-    dialogs.push(`${dialog.type()}: ${dialog.message()}`);
-    dialog.dismiss().catch(() => {});
+  const { context, page, dialogs, pageErrors } = await newPage(browser, {
+    width: 800,
+    height: 500,
   });
-  /** @type {string[]} */
-  const pageErrors = [];
-  page.on('pageerror', (err) => pageErrors.push(err.message));
 
   const sessionCookie = async () =>
     (await context.cookies(base)).find((cookie) => cookie.name === 'session');
-  // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the text a user sees
-  const text = async () => (await page.locator('body').innerText()).replace(/\s+/g, ' ').trim();
-  const shot = (name) => page.screenshot({ path: join(SHOTS, name), fullPage: true });
+  const text = () => shownText(page);
+  const shot = (name) => screenshot(page, name);
 
   /** Types `name` in the form and submits it; returns the status of the POST's response. */
   async function submit(name) {
     await page.locator('input[name="username"]').fill(name);
-    const [response] = await Promise.all([
-      page.waitForResponse((res) => res.request().method() === 'POST'),
-      page.waitForNavigation({ waitUntil: 'load' }),
-      page.locator('input[type="submit"][value="Submit"]').click(),
-    ]);
-    return response.status();
+    const click = () => page.locator('input[type="submit"][value="Submit"]').click();
+    return (await postAndLoad(page, click)).status();
   }
+
+  /** Clicks Logout and waits for the page it leads to. */
+  const logOut = () =>
+    Promise.all([
+      page.waitForNavigation({ waitUntil: 'load' }),
+      page.locator('input[type="submit"][value="Logout"]').click(),
+    ]);
 
   async function expectLoggedOut() {
     const body = await text();
@@ -138,10 +123,7 @@ await main(async () => {
   );
 
   await step('Logout: "You are not logged in." and the cookie gone', async () => {
-    await Promise.all([
-      page.waitForNavigation({ waitUntil: 'load' }),
-      page.locator('input[type="submit"][value="Logout"]').click(),
-    ]);
+    await logOut();
     assert(new URL(page.url()).pathname === '/', `ended on ${page.url()}, not /`);
     await expectLoggedOut();
     const cookie = await sessionCookie();
@@ -174,10 +156,7 @@ await main(async () => {
     assert(status === 302 || status === 303, `POST / gave ${status}, want a redirect`);
     await expectGreeting(ODD_NAME);
     await shot('5-unicode-name.png');
-    await Promise.all([
-      page.waitForNavigation({ waitUntil: 'load' }),
-      page.locator('input[type="submit"][value="Logout"]').click(),
-    ]);
+    await logOut();
     await expectLoggedOut();
   });
 });
