@@ -3,7 +3,7 @@
 // properties every codec must have (never throw, never accept a damaged token, round trip).
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { KeyRing } from '../../src/session/keyring.js';
+import { KeyRing, type SessionKey } from '../../src/session/keyring.js';
 import type { TokenFailure, VerifyResult } from '../../src/session/token.js';
 
 export const NEW = 'the-new-secret-key-0123456789-abcdef';
@@ -95,3 +95,38 @@ export const JSON_OBJECT: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
     Record<string, unknown>
   >,
 );
+
+/** A codec under test: how it makes a token, and how it reads one with the ring. */
+export interface Codec {
+  make(payload: Record<string, unknown>, key: SessionKey): string;
+  read(token: string, ring: KeyRing, maxLength?: number): VerifyResult;
+}
+
+/** Property: whatever is done to a token (of a payload with up to `maxKeys` keys), it is refused. */
+export function assertRefusesDamage(codec: Codec, maxKeys: number): void {
+  const payloads = fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys });
+  fc.assert(
+    fc.property(payloads, fc.boolean(), DAMAGE, (payload, useOld, d) => {
+      const token = codec.make(payload, useOld ? oldKey : newKey);
+      const mutated = damage(token, d);
+      const result = codec.read(mutated, ring);
+      assertDefined(result);
+      if (mutated !== token) assert.equal(result.ok, false, mutated);
+    }),
+    { numRuns: 1500 },
+  );
+}
+
+/** Property: any JSON object comes back as JSON would give it, with the key that made it. */
+export function assertRoundTrips(codec: Codec): void {
+  fc.assert(
+    fc.property(JSON_OBJECT, fc.boolean(), (payload, useOld) => {
+      const key = useOld ? oldKey : newKey;
+      const result = codec.read(codec.make(payload, key), ring, Number.POSITIVE_INFINITY);
+      assert.ok(result.ok);
+      assert.equal(result.key, key);
+      assert.deepEqual(result.payload, JSON.parse(JSON.stringify(payload)));
+    }),
+    { numRuns: 500 },
+  );
+}
