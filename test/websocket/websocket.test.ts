@@ -9,7 +9,13 @@ import { CORS } from '../../src/cors/index.js';
 import { CSRF } from '../../src/csrf/index.js';
 import { type HandlerResult, Microdot, type Request } from '../../src/index.js';
 import { Session, withSession } from '../../src/session/index.js';
-import { type Message, WebSocketError, withWebSocket } from '../../src/websocket/index.js';
+import type { TestClient } from '../../src/test-client.js';
+import {
+  type Message,
+  type WebSocket,
+  WebSocketError,
+  withWebSocket,
+} from '../../src/websocket/index.js';
 import { MODES, quietApp } from '../helpers/clients.js';
 import { deferred } from '../helpers/deferred.js';
 
@@ -19,6 +25,18 @@ const KEY = 'a-websocket-test-secret-that-is-long-enough!';
 function sender(messages: Message[], replies: Message[]) {
   return async function* (): AsyncGenerator<Message, void, Message> {
     for (const m of messages) replies.push(yield m);
+  };
+}
+
+/** A handler that says "in" on each connection. */
+const sayIn = async (_req: Request, ws: WebSocket) => ws.send('in');
+
+/** The status a handshake to `path` with `headers` gets: 101 only once `sayIn`'s "in" came. */
+function handshake(client: TestClient) {
+  return async (path: string, headers: Record<string, string>): Promise<number> => {
+    const replies: Message[] = [];
+    const res = await client.websocket(path, sender(['hi'], replies), { headers });
+    return res.statusCode === 101 && replies[0] === 'in' ? 101 : res.statusCode;
   };
 }
 
@@ -149,17 +167,11 @@ for (const mode of MODES) {
 
     test('a cross-site page is refused (Cross-Site WebSocket Hijacking) unless allowed', async () => {
       const app = new Microdot();
-      const handler = async (_req: Request, ws: import('../../src/websocket/index.js').WebSocket) =>
-        ws.send('in');
-      app.get('/ws', withWebSocket(handler));
-      app.get('/partner', withWebSocket(handler, { allowedOrigins: ['https://partner.example'] }));
-      app.get('/public', withWebSocket(handler, { allowedOrigins: '*' }));
+      app.get('/ws', withWebSocket(sayIn));
+      app.get('/partner', withWebSocket(sayIn, { allowedOrigins: ['https://partner.example'] }));
+      app.get('/public', withWebSocket(sayIn, { allowedOrigins: '*' }));
       const client = await mode.client(app);
-      const open = async (path: string, headers: Record<string, string>) => {
-        const replies: Message[] = [];
-        const res = await client.websocket(path, sender(['hi'], replies), { headers });
-        return res.statusCode === 101 && replies[0] === 'in' ? 101 : res.statusCode;
-      };
+      const open = handshake(client);
       const host = { Host: 'app.example' };
       assert.equal(await open('/ws', { ...host, Origin: 'https://evil.example' }), 403);
       assert.equal(await open('/ws', { ...host, Origin: 'null' }), 403);
@@ -201,19 +213,13 @@ for (const mode of MODES) {
       const app = new Microdot();
       const cors = new CORS(app, { allowedOrigins: ['https://partner.example'] });
       const csrf = new CSRF(app, { cors });
-      const handler = async (_req: Request, ws: import('../../src/websocket/index.js').WebSocket) =>
-        ws.send('in');
       // withWebSocket's own check is opened wide, so what refuses below is CSRF's.
-      app.get('/ws', withWebSocket(handler, { allowedOrigins: '*' }));
-      app.get('/session', withSession(withWebSocket(handler, { allowedOrigins: '*' })));
-      app.get('/hook', csrf.exempt(withWebSocket(handler, { allowedOrigins: '*' })));
+      app.get('/ws', withWebSocket(sayIn, { allowedOrigins: '*' }));
+      app.get('/session', withSession(withWebSocket(sayIn, { allowedOrigins: '*' })));
+      app.get('/hook', csrf.exempt(withWebSocket(sayIn, { allowedOrigins: '*' })));
       new Session(app, { secretKey: KEY });
       const client = await mode.client(app);
-      const open = async (path: string, headers: Record<string, string>) => {
-        const replies: Message[] = [];
-        const res = await client.websocket(path, sender(['hi'], replies), { headers });
-        return res.statusCode === 101 && replies[0] === 'in' ? 101 : res.statusCode;
-      };
+      const open = handshake(client);
       const host = { Host: 'app.example' };
       const evil = { ...host, Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site' };
       assert.equal(await open('/ws', evil), 403);
