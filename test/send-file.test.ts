@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { Microdot, Response } from '../src/index.js';
-import { MODES } from './helpers/clients.js';
+import { MODES, type Mode } from './helpers/clients.js';
 
 let dir: string;
 before(async () => {
@@ -29,27 +29,27 @@ after(async () => {
 });
 const file = (name: string) => join(dir, name);
 
+/** Serves test.txt as text/html (Microdot's send_file case) and checks the answer. */
+async function expectTestTxt(mode: Mode): Promise<void> {
+  const app = new Microdot();
+  app.get('/', () => Response.sendFile(file('test.txt'), { contentType: 'text/html' }));
+  const res = await (await mode.client(app)).get('/');
+  assert.equal(res.statusCode, 200);
+  assert.equal(res.headers['content-type'], 'text/html');
+  assert.equal(res.text, 'foo\n');
+}
+
 for (const mode of MODES) {
   describe(`Microdot's test_response.py, send_file [${mode.name}]`, () => {
     test('test_send_file', async () => {
-      const app = new Microdot();
-      app.get('/', () => Response.sendFile(file('test.txt'), { contentType: 'text/html' }));
-      const res = await (await mode.client(app)).get('/');
-      assert.equal(res.statusCode, 200);
-      assert.equal(res.headers['content-type'], 'text/html');
-      assert.equal(res.text, 'foo\n');
+      await expectTestTxt(mode);
     });
 
     test('test_send_file_small_buffer', async () => {
       const saved = Response.sendFileBufferSize;
       Response.sendFileBufferSize = 2;
       try {
-        const app = new Microdot();
-        app.get('/', () => Response.sendFile(file('test.txt'), { contentType: 'text/html' }));
-        const res = await (await mode.client(app)).get('/');
-        assert.equal(res.statusCode, 200);
-        assert.equal(res.headers['content-type'], 'text/html');
-        assert.equal(res.text, 'foo\n');
+        await expectTestTxt(mode);
       } finally {
         Response.sendFileBufferSize = saved;
       }

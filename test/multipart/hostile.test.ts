@@ -20,6 +20,21 @@ import { exchange, statuses } from '../helpers/raw-http.js';
 
 const B = 'hostile-boundary';
 
+/** Samples this process's RSS every 20 ms; `stop()` ends that and says how much it grew at most. */
+function rssGrowth(): { stop(): number } {
+  const rss0 = process.memoryUsage().rss;
+  let peak = rss0;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 20);
+  return {
+    stop: () => {
+      clearInterval(sampler);
+      return peak - rss0;
+    },
+  };
+}
+
 describe('hostile uploads against a real server', () => {
   const app = quietApp(
     new Microdot({ maxContentLength: 200 * 1024 * 1024, maxBodyLength: 64 * 1024 }),
@@ -87,12 +102,8 @@ describe('hostile uploads against a real server', () => {
     const perWrite = 2000;
     const block = Buffer.concat(Array.from({ length: perWrite }, () => part));
     const total = 1_000_000;
-    const rss0 = process.memoryUsage().rss;
-    let peak = rss0;
+    const rss = rssGrowth();
     let timer: NodeJS.Timeout | undefined;
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, process.memoryUsage().rss);
-    }, 20);
     const r = await exchange(
       server.port,
       (write) => {
@@ -112,11 +123,11 @@ describe('hostile uploads against a real server', () => {
       },
       10_000,
     );
-    clearInterval(sampler);
+    const grown = rss.stop();
     clearInterval(timer);
     assert.deepEqual(statuses(r.text), [413]);
     assert.ok(r.closed);
-    assert.ok(peak - rss0 < 64 * 1024 * 1024, `RSS grew by ${((peak - rss0) / 1e6).toFixed(1)} MB`);
+    assert.ok(grown < 64 * 1024 * 1024, `RSS grew by ${(grown / 1e6).toFixed(1)} MB`);
     await assertClean();
   });
 
@@ -218,12 +229,8 @@ describe('hostile uploads against a real server', () => {
   });
 
   test('a 100 MB upload goes to disk with memory bounded', async () => {
-    const rss0 = process.memoryUsage().rss;
-    let peak = rss0;
+    const rss = rssGrowth();
     let timer: NodeJS.Timeout | undefined;
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, process.memoryUsage().rss);
-    }, 20);
     const size = 100 * 1024 * 1024;
     const head = Buffer.from(
       `--${B}\r\nContent-Disposition: form-data; name="f"; filename="big.bin"\r\n\r\n`,
@@ -253,10 +260,10 @@ describe('hostile uploads against a real server', () => {
       },
       30_000,
     );
-    clearInterval(sampler);
+    const grown = rss.stop();
     clearInterval(timer);
     assert.deepEqual(statuses(r.text), [200], r.text.slice(0, 200));
-    assert.ok(peak - rss0 < 80 * 1024 * 1024, `RSS grew by ${((peak - rss0) / 1e6).toFixed(1)} MB`);
+    assert.ok(grown < 80 * 1024 * 1024, `RSS grew by ${(grown / 1e6).toFixed(1)} MB`);
     await rm(join(dir, 'big.bin'));
     await assertClean();
   });
