@@ -62,7 +62,11 @@ describe('RedisStore when the user index cannot be written', () => {
     const user = `u-${newId()}`;
     const id = newId();
     await breakIndex(user);
-    const login = store.set(id, { set: { a: 1 }, unset: [], replace: true }, { ttl: 60, userId: user });
+    const login = store.set(
+      id,
+      { set: { a: 1 }, unset: [], replace: true },
+      { ttl: 60, userId: user },
+    );
     await assert.rejects(login, /WRONGTYPE/);
     assert.equal(await store.get(id), undefined);
     assert.equal(await raw.exists(...keysOf(id)), 0);
@@ -109,7 +113,10 @@ describe('RedisStore when the user index cannot be written', () => {
     const user = `u-${newId()}`;
     const id = newId();
     await breakIndex(user);
-    assert.equal(await store.set(id, { set: { a: 1 }, unset: [] }, { ttl: 60, userId: user }), false);
+    assert.equal(
+      await store.set(id, { set: { a: 1 }, unset: [] }, { ttl: 60, userId: user }),
+      false,
+    );
     assert.equal(await raw.exists(...keysOf(id)), 0);
   });
 });
