@@ -20,7 +20,13 @@ const PASSWORD = 'correct horse battery';
 const NEW_PASSWORD = 'staple of the battery';
 
 await main(async () => {
-  const base = await serveExample('examples/account/main.js', { SESSION_STORE: 'memory' }, track);
+  const base = await serveExample(
+    'examples/account/main.js',
+    // Users in memory; a table name of our own all the same, so that switching the store to
+    // sqlite or postgres can never touch a developer's account_users.
+    { SESSION_STORE: 'memory', USERS_TABLE: `e2e_account_users_${process.pid}` },
+    track,
+  );
   console.log(`e2e account: example on ${base}`);
   const browser = await launchBrowser(track);
 

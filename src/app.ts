@@ -1,19 +1,18 @@
 import { type AccessLogger, consoleAccessLog } from './access-log.js';
-import { ErrorHandlers, handlerFailure } from './error-handlers.js';
+import { answerError, notAllowed, notFound } from './error-answer.js';
 import {
   type BeforeRequestHook,
   defaultOptionsHandler,
   type ErrorHandler,
   type Handler,
-  type HandlerResult,
-  isThenable,
   type OptionsHandler,
-  toResponse,
 } from './handler.js';
+import { Hooks } from './hooks.js';
 import { HTTPException } from './http-exception.js';
 import type { PathParams } from './path-params.js';
 import type { AfterRequestHook, Request } from './request.js';
-import { Response } from './response.js';
+import { RequestFlow } from './request-flow.js';
+import type { Response } from './response.js';
 import { allowedMethods, allowList, type Route, Router } from './router.js';
 import { URLPattern } from './url-pattern.js';
 
@@ -83,10 +82,8 @@ export class MicrodotBase {
   optionsHandler: OptionsHandler | undefined = defaultOptionsHandler;
 
   readonly #router = new Router<MicrodotBase>();
-  #beforeRequest: BeforeRequestHook[] = [];
-  #afterRequest: AfterRequestHook[] = [];
-  #afterErrorRequest: AfterRequestHook[] = [];
-  readonly #errors = new ErrorHandlers();
+  readonly #hooks = new Hooks();
+  readonly #flow = new RequestFlow(this, this.#hooks);
   #startupChecks: (() => void | Promise<void>)[] = [];
 
   constructor(options: MicrodotOptions = {}) {
@@ -170,19 +167,19 @@ export class MicrodotBase {
 
   /** Adds a hook run before each routed request; a result other than `undefined` is sent instead. */
   beforeRequest(hook: BeforeRequestHook): this {
-    this.#beforeRequest.push(hook);
+    this.#hooks.before.push(hook);
     return this;
   }
 
   /** Adds a hook run after each successful request; it may return a replacement response. */
   afterRequest(hook: AfterRequestHook): this {
-    this.#afterRequest.push(hook);
+    this.#hooks.after.push(hook);
     return this;
   }
 
   /** Adds a hook run after each request that ended in an error response (404, 500, …). */
   afterErrorRequest(hook: AfterRequestHook): this {
-    this.#afterErrorRequest.push(hook);
+    this.#hooks.afterError.push(hook);
     return this;
   }
 
@@ -199,7 +196,7 @@ export class MicrodotBase {
   errorHandler(status: number, handler: ErrorHandler<HTTPException>): this;
   errorHandler<E>(errorClass: ErrorClass<E>, handler: ErrorHandler<E>): this;
   errorHandler(key: number | Function, handler: ErrorHandler<never>): this {
-    this.#errors.set(key, handler);
+    this.#hooks.errors.set(key, handler);
     return this;
   }
 
@@ -227,15 +224,7 @@ export class MicrodotBase {
       });
     }
     this.#startupChecks.push(...subapp.#startupChecks);
-    if (!options.local) {
-      this.#beforeRequest.push(...subapp.#beforeRequest);
-      this.#afterRequest.push(...subapp.#afterRequest);
-      this.#afterErrorRequest.push(...subapp.#afterErrorRequest);
-      subapp.#errors.moveTo(this.#errors);
-      subapp.#beforeRequest = [];
-      subapp.#afterRequest = [];
-      subapp.#afterErrorRequest = [];
-    }
+    if (!options.local) subapp.#hooks.moveTo(this.#hooks);
     return this;
   }
 
@@ -259,53 +248,18 @@ export class MicrodotBase {
       return this.handleError(req, new HTTPException(400, { message: 'Bad request', cause: err }));
     }
     if (route === undefined) {
-      if (allowed === undefined) return this.handleError(req, routingError(404, 'Not found'));
+      if (allowed === undefined) return this.handleError(req, notFound());
       if (req.method === 'OPTIONS' && this.optionsHandler !== undefined) {
-        return this.#answerOptions(req, this.optionsHandler, allowedMethods(allowed));
+        return this.#flow.options(req, this.optionsHandler, allowedMethods(allowed));
       }
-      const notAllowed = routingError(405, 'Method not allowed');
-      allowOf.set(notAllowed, allowList(allowed));
-      return this.handleError(req, notAllowed);
+      return this.handleError(req, notAllowed(allowList(allowed)));
     }
     req.route = route.handler;
     req.urlArgs = args;
     req.urlPrefix = route.urlPrefix;
     req.subapp = route.subapp;
-    const local = route.subapp;
-    if (
-      this.#beforeRequest.length > 0 ||
-      (local !== undefined && local.#beforeRequest.length > 0)
-    ) {
-      return this.#dispatchWithHooks(req, route, args);
-    }
-    let result: HandlerResult | Promise<HandlerResult>;
-    try {
-      result = route.handler(req, args);
-    } catch (err) {
-      return this.handleError(req, err);
-    }
-    if (isThenable<HandlerResult>(result)) {
-      return Promise.resolve(result).then(
-        (value) => {
-          let res: Response;
-          try {
-            res = toResponse(value);
-          } catch (err) {
-            // A result that cannot be sent (bad headers, a body JSON cannot hold): a 500.
-            return this.handleError(req, err);
-          }
-          return this.#finish(req, res, local);
-        },
-        (err: unknown) => this.handleError(req, err),
-      );
-    }
-    let res: Response;
-    try {
-      res = toResponse(result);
-    } catch (err) {
-      return this.handleError(req, err);
-    }
-    return this.#finish(req, res, local);
+    const local = route.subapp === undefined ? undefined : route.subapp.#hooks;
+    return this.#flow.run(req, route.handler, args, local);
   }
 
   /**
@@ -314,189 +268,11 @@ export class MicrodotBase {
    * logged). Then the after-error-request hooks run. For a route of a sub-application mounted
    * with `local`, its own handlers and hooks come first.
    */
-  async handleError(req: Request, err: unknown): Promise<Response> {
+  handleError(req: Request, err: unknown): Promise<Response> {
     const sub = req.subapp;
-    const local = sub === undefined || sub === this ? undefined : sub;
-    let res: Response;
-    try {
-      res = await this.#errorResponse(req, err, local);
-    } catch (handlerErr) {
-      this.logError(handlerFailure(handlerErr, err), req);
-      res = new Response('Internal server error', 500);
-    }
-    if (res.file !== undefined) {
-      // An error handler that answers with a file (a 404 page): a file that fails is plain text.
-      try {
-        res = await prepareFileResponse(req, res);
-      } catch (fileErr) {
-        if (!(fileErr instanceof HTTPException)) this.logError(fileErr, req);
-        res =
-          fileErr instanceof HTTPException
-            ? new Response(fileErr.message, fileErr.status)
-            : new Response('Internal server error', 500);
-      }
-    }
-    if (res.statusCode === 405 && err instanceof HTTPException) {
-      // RFC 9110 §15.5.6: a 405 lists the methods the resource supports.
-      const allow = allowOf.get(err);
-      if (allow !== undefined && res.getHeader('allow') === undefined)
-        res.setHeader('Allow', allow);
-    }
-    if (local !== undefined) res = await this.#afterError(req, res, local.#afterErrorRequest);
-    return this.#afterError(req, res, this.#afterErrorRequest);
+    const local = sub === undefined || sub === this ? undefined : sub.#hooks;
+    return answerError(req, err, this.#hooks, local, this);
   }
-
-  /** The {@link MicrodotBase.optionsHandler} answer, then the after-error hooks (as Microdot). */
-  async #answerOptions(
-    req: Request,
-    handler: OptionsHandler,
-    allow: readonly string[],
-  ): Promise<Response> {
-    let res: Response;
-    try {
-      res = new Response(null, 200, await handler(req, allow));
-    } catch (err) {
-      return this.handleError(req, err);
-    }
-    return this.#afterError(req, res, this.#afterErrorRequest);
-  }
-
-  async #afterError(req: Request, res: Response, hooks: AfterRequestHook[]): Promise<Response> {
-    for (const hook of hooks) {
-      try {
-        res = (await hook(req, res)) ?? res;
-      } catch (hookErr) {
-        this.logError(hookErr, req);
-        res = new Response('Internal server error', 500);
-      }
-    }
-    return res;
-  }
-
-  async #errorResponse(
-    req: Request,
-    err: unknown,
-    local: MicrodotBase | undefined,
-  ): Promise<Response> {
-    const own = this.#errors;
-    const sub = local === undefined ? undefined : local.#errors;
-    if (err instanceof HTTPException) {
-      const handler = sub?.forStatus(err.status) ?? own.forStatus(err.status);
-      if (handler !== undefined) return toResponse(await handler(req, err));
-      return err.res ?? new Response(err.message, err.status);
-    }
-    const handler = sub?.forClass(err) ?? own.forClass(err);
-    if (handler !== undefined) return toResponse(await handler(req, err));
-    this.logError(err, req);
-    const handler500 = sub?.forStatus(500) ?? own.forStatus(500);
-    if (handler500 !== undefined) {
-      return toResponse(await handler500(req, new HTTPException(500, { cause: err })));
-    }
-    return new Response('Internal server error', 500);
-  }
-
-  async #dispatchWithHooks(
-    req: Request,
-    route: Route<MicrodotBase>,
-    args: Record<string, unknown>,
-  ): Promise<Response> {
-    const local = route.subapp;
-    let res: Response;
-    try {
-      let result: HandlerResult;
-      for (const hook of this.#beforeRequest) {
-        result = await hook(req);
-        if (result !== undefined) break;
-      }
-      if (result === undefined && local !== undefined) {
-        for (const hook of local.#beforeRequest) {
-          result = await hook(req);
-          if (result !== undefined) break;
-        }
-      }
-      if (result === undefined) result = await route.handler(req, args);
-      res = toResponse(result);
-    } catch (err) {
-      return this.handleError(req, err);
-    }
-    return this.#finish(req, res, local);
-  }
-
-  /** Runs the after-request hooks: the mounted app's, the app's, then the request's own. */
-  #finish(
-    req: Request,
-    res: Response,
-    local: MicrodotBase | undefined,
-  ): Response | Promise<Response> {
-    if (res.file !== undefined) return this.#sendFile(req, res, local);
-    if (
-      this.#afterRequest.length === 0 &&
-      req.afterRequestHooks === undefined &&
-      (local === undefined || local.#afterRequest.length === 0)
-    ) {
-      return res;
-    }
-    return this.#runAfterHooks(req, res, local);
-  }
-
-  /** A `Response.sendFile` answer: the file is looked at (stat, validators, range), then hooks. */
-  async #sendFile(req: Request, res: Response, local: MicrodotBase | undefined): Promise<Response> {
-    try {
-      res = await prepareFileResponse(req, res);
-    } catch (err) {
-      return this.handleError(req, err);
-    }
-    return this.#finish(req, res, local);
-  }
-
-  /**
-   * Runs the after-request hooks from `list` (0: the mounted app's, 1: the app's, 2: the
-   * request's own) and position `at`, synchronously while they return plain values; from the
-   * first hook that returns a promise on, it continues asynchronously.
-   */
-  #runAfterHooks(
-    req: Request,
-    res: Response,
-    local: MicrodotBase | undefined,
-    list = 0,
-    at = 0,
-  ): Response | Promise<Response> {
-    try {
-      for (; list < 3; list++, at = 0) {
-        // The request's own list is read afresh: hooks may register more hooks; run them all.
-        let hooks: readonly AfterRequestHook[] | undefined;
-        if (list === 0) hooks = local === undefined ? undefined : local.#afterRequest;
-        else hooks = list === 1 ? this.#afterRequest : req.afterRequestHooks;
-        if (hooks === undefined) continue;
-        for (; at < hooks.length; at++) {
-          const out = hooks[at]!(req, res);
-          if (isThenable<Response | undefined | void>(out)) {
-            const next = at + 1;
-            const from = list;
-            return Promise.resolve(out).then(
-              (value) => this.#runAfterHooks(req, value ?? res, local, from, next),
-              (err: unknown) => this.handleError(req, err),
-            );
-          }
-          res = out ?? res;
-        }
-      }
-      return res;
-    } catch (err) {
-      return this.handleError(req, err);
-    }
-  }
-}
-
-/**
- * Fills in a `Response.sendFile` answer. The file code (node:fs) is loaded on the first file
- * sent, so an app that sends none (on Workers, say) never loads it.
- */
-async function prepareFileResponse(req: Request, res: Response): Promise<Response> {
-  const file = res.file!;
-  res.file = undefined;
-  const { prepareFile } = await import('./internal/file-response.js');
-  return prepareFile(req, res, file);
 }
 
 /** A byte limit option: a non-negative integer, 16 KiB when not given. */
@@ -506,21 +282,4 @@ function byteLimit(name: string, value: number | undefined): number {
     throw new TypeError(`${name} must be a non-negative integer (bytes), such as 1024 * 1024`);
   }
   return limit;
-}
-
-/** The `Allow` list of each 405 that routing raised. */
-const allowOf = new WeakMap<HTTPException, string>();
-
-/**
- * The 404/405 of routing, without a stack trace: it would only show the dispatcher, and
- * capturing it costs more than the rest of a not-found answer.
- */
-function routingError(status: number, message: string): HTTPException {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return new HTTPException(status, { message });
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
 }

@@ -65,7 +65,8 @@ test('no module that runs imports itself back, directly or through others', () =
 test('the application core and the router reach no server adapter, even for a type', () => {
   const graph = graphOf(TS_SRC, '.ts');
   const adapters = ['node.js', 'node-handler.js', 'fetch.js', 'microdot.js'];
-  for (const core of ['app.js', 'router.js', 'handler.js', 'request.js', 'response.js']) {
+  const cores = ['app.js', 'router.js', 'request-flow.js', 'hooks.js', 'error-answer.js'];
+  for (const core of [...cores, 'handler.js', 'request.js', 'response.js']) {
     assert.ok(graph.has(core), core);
     const reached = [...reach(graph, core)];
     assert.deepEqual(
