@@ -4,14 +4,13 @@
 // or a password changed. Cookie mode, MemoryStore and Redis; in-process and over real HTTP.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, describe, test } from 'node:test';
-import { Redis } from 'ioredis';
+import { describe, test } from 'node:test';
 import { Microdot } from '../../src/index.js';
 import { Login, LoginConfigError } from '../../src/login/index.js';
 import { MemoryStore, Session, type SessionStore } from '../../src/session/index.js';
-import { RedisStore } from '../../src/stores/redis.js';
 import { TestClient } from '../../src/test-client.js';
 import { MODES } from '../helpers/clients.js';
+import { redisTestPrefix } from '../helpers/redis-prefix.js';
 import { cookieLine, KEY, payloadOf } from './helpers.js';
 
 interface User {
@@ -21,35 +20,13 @@ interface User {
   stamp: string;
 }
 
-const prefix = `microdot-user-version-test:${randomBytes(6).toString('hex')}:`;
-const redisStores: RedisStore[] = [];
-after(async () => {
-  for (const store of redisStores) await store.close();
-  // Remove every key this file wrote; never touch anyone else's.
-  const raw = new Redis('redis://127.0.0.1:6379');
-  let cursor = '0';
-  do {
-    const [next, keys] = await raw.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    if (keys.length > 0) await raw.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  await raw.quit();
-});
+const redis = redisTestPrefix('microdot-user-version-test');
 
 const STORES: { name: string; make: () => SessionStore | undefined }[] = [
   { name: 'cookie', make: () => undefined },
   { name: 'memory', make: () => new MemoryStore() },
-  {
-    name: 'redis',
-    make: () => {
-      const store = new RedisStore({
-        url: 'redis://127.0.0.1:6379',
-        prefix: `${prefix}${redisStores.length}:`,
-      });
-      redisStores.push(store);
-      return store;
-    },
-  },
+  // A prefix per store: user 1 of one test is not user 1 of the next.
+  { name: 'redis', make: () => redis.store() },
 ];
 
 const stamp = () => randomBytes(9).toString('base64url');

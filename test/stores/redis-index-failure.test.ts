@@ -5,30 +5,20 @@
 // Redis can show. Whatever the path, a live session never outlives what its index covers: its
 // TTL is taken back (the session ended, if the index never listed it) and the call rejects.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { RedisStore } from '../../src/stores/redis.js';
+import { REDIS_URL, redisTestPrefix } from '../helpers/redis-prefix.js';
 import { newId } from './store-contract.js';
 
-const URL = 'redis://127.0.0.1:6379';
-const prefix = `microdot-test:${randomBytes(6).toString('hex')}:`;
-const raw = new Redis(URL, { lazyConnect: true });
+const redis = redisTestPrefix('microdot-test');
+const { prefix } = redis;
+const raw = redis.track(new Redis(REDIS_URL, { lazyConnect: true }));
 let store: RedisStore;
 
 before(async () => {
   await raw.connect();
-  store = new RedisStore({ url: URL, prefix });
-});
-after(async () => {
-  await store.close();
-  let cursor = '0';
-  do {
-    const [next, keys] = await raw.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    if (keys.length > 0) await Promise.all(keys.map((key) => raw.del(key)));
-    cursor = next;
-  } while (cursor !== '0');
-  await raw.quit();
+  store = redis.track(new RedisStore({ url: REDIS_URL, prefix }));
 });
 
 /** The session's two keys: its data hash and its owner. */
