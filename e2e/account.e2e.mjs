@@ -25,7 +25,9 @@ await main(async () => {
   const port = await freePort();
   await startExample(
     'examples/account/main.js',
-    { PORT: String(port), SESSION_STORE: 'memory' },
+    // Users in memory; a table name of our own all the same, so that switching the store to
+    // sqlite or postgres can never touch a developer's account_users.
+    { PORT: String(port), SESSION_STORE: 'memory', USERS_TABLE: `e2e_account_users_${port}` },
     track,
   );
   const base = `http://127.0.0.1:${port}`;

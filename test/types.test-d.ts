@@ -4,6 +4,7 @@
 import { CORS } from '../src/cors/index.js';
 import { CSRF } from '../src/csrf/index.js';
 import { Microdot, type PathParams } from '../src/index.js';
+import { Login } from '../src/login/index.js';
 import { Session, type SessionDict, withSession } from '../src/session/index.js';
 import { withSSE } from '../src/sse/index.js';
 import { type Message, withWebSocket } from '../src/websocket/index.js';
@@ -145,3 +146,15 @@ app.get(
     }),
   ),
 );
+
+// Login's userVersion gets the application's user type.
+interface Account {
+  id: number;
+  passwordHash: string;
+}
+new Login<Account>({ userVersion: (user) => user.passwordHash });
+new Login<Account>({ userVersion: async (user) => user.id });
+// @ts-expect-error an Account has no stamp
+new Login<Account>({ userVersion: (user) => user.stamp });
+// @ts-expect-error a version is a string or a number
+new Login<Account>({ userVersion: () => ({ v: 1 }) });

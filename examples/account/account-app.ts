@@ -43,6 +43,11 @@ export async function createAccountApp(options: AccountAppOptions): Promise<Micr
         `remember-me token reused from ${req.clientAddr}: every session of that user ended`,
       );
     },
+    // A login holds (a digest of) the user's password hash, as Django's: a new account under a
+    // reused id (a users table emptied and refilled) has another one, and so has the same
+    // account after a password change. Either way, older sessions and remember-me cookies are
+    // logged out, in cookie mode too.
+    userVersion: (user) => user.passwordHash,
   });
   login.userLoader((id) => users.byId(Number(id)));
   const throttle = new LoginThrottle({
@@ -117,6 +122,10 @@ export async function createAccountApp(options: AccountAppOptions): Promise<Micr
     if (password !== field(req, 'confirm')) return again('The two passwords differ.');
     const user = await users.add(name, await hashPassword(password, passwordCost));
     if (user === undefined) return again('That user name is taken.');
+    // A new account has no sessions: any kept under its id are an earlier holder's (an id
+    // reused after the users were deleted). userVersion refuses them already; this also keeps
+    // them off the new user's "your sessions" page.
+    if (session.usesStore) await session.destroyAll(user.id);
     const s = await session.get<Data>(req);
     s.flash('notice', `Welcome, ${name}! Your account is ready.`);
     return login.loginUser(req, user, { redirectUrl: '/' });
@@ -206,16 +215,9 @@ export async function createAccountApp(options: AccountAppOptions): Promise<Micr
 
   app.get(
     '/password',
-    login.fresh(
-      async (req) =>
-        render(
-          req,
-          'Change password',
-          '/password',
-          page.passwordForm({ storeMode: session.usesStore }),
-        ),
-      { maxAge: 600 },
-    ),
+    login.fresh(async (req) => render(req, 'Change password', '/password', page.passwordForm()), {
+      maxAge: 600,
+    }),
   );
   app.post(
     '/password',
@@ -227,7 +229,7 @@ export async function createAccountApp(options: AccountAppOptions): Promise<Micr
           html(
             page.layout(
               { title: 'Change password', user, current: '/password', flash: { error } },
-              page.passwordForm({ storeMode: session.usesStore }),
+              page.passwordForm(),
             ),
             400,
           );
@@ -238,15 +240,14 @@ export async function createAccountApp(options: AccountAppOptions): Promise<Micr
         if (password !== field(req, 'confirm')) return again('The two new passwords differ.');
         await users.setPasswordHash(user.id, await hashPassword(password, passwordCost));
         const s = await session.get<Data>(req);
-        // ASVS 5.0 7.4.3: after a password change, the user's other sessions end.
-        const ended = session.usesStore ? await session.destroyOthers(req) : 0;
-        // `ended` counts remember-me tokens too: say "sessions", not how many.
-        s.flash(
-          'notice',
-          ended > 0
-            ? 'Password changed. Your other sessions were logged out.'
-            : 'Password changed.',
-        );
+        // ASVS 5.0 7.4.3: after a password change, the user's other sessions end. The new hash
+        // is a new userVersion: every other session and remember-me cookie, which hold the old
+        // one, is logged out at its next request (cookie mode too). With a store, end their
+        // records now as well, so they leave the "your sessions" page at once.
+        if (session.usesStore) await session.destroyOthers(req);
+        // This session (and this browser's remember-me cookie) moves to the new version.
+        await login.updateUserVersion(req, (await users.byId(user.id))!);
+        s.flash('notice', 'Password changed. Your other sessions were logged out.');
         s.save();
         return redirect('/');
       },

@@ -2,12 +2,13 @@
 // Environment: PORT (default 5000), HOST (default 127.0.0.1), SECRET_KEY (at least 32 bytes),
 // SESSION_STORE = cookie (default) | memory | sqlite | redis | postgres (see
 // ../sessions/store-from-env.ts). With sqlite, users are kept in the same file (SQLITE_PATH);
-// with postgres, in the table account_users of the same database; otherwise in memory.
+// with postgres, in the same database; otherwise in memory. USERS_TABLE names their table
+// (default account_users).
 import { randomBytes } from 'node:crypto';
 import { runFromEnv } from '../run-from-env.js';
 import { storeFromEnv } from '../sessions/store-from-env.js';
 import { createAccountApp } from './account-app.js';
-import { MemoryUsers, postgresUsers, sqliteUsers, type Users } from './users.js';
+import { MemoryUsers, postgresUsers, sqliteUsers, USERS_TABLE, type Users } from './users.js';
 
 let secretKey = process.env.SECRET_KEY;
 if (secretKey === undefined || secretKey === '') {
@@ -22,10 +23,12 @@ const kind = process.env.SESSION_STORE;
 const fromPgEnv = Object.keys(process.env).some((name) => name.startsWith('PG'));
 let users: Users = new MemoryUsers();
 let closeUsers = async (): Promise<void> => {};
-if (kind === 'sqlite') users = await sqliteUsers(process.env.SQLITE_PATH ?? 'sessions.db');
+const table = process.env.USERS_TABLE || USERS_TABLE;
+if (kind === 'sqlite') users = await sqliteUsers(process.env.SQLITE_PATH ?? 'sessions.db', table);
 if (kind === 'postgres') {
   const pgUsers = await postgresUsers(
     process.env.DATABASE_URL || (fromPgEnv ? undefined : 'postgres://postgres@127.0.0.1:5432/test'),
+    table,
   );
   users = pgUsers;
   closeUsers = () => pgUsers.close();

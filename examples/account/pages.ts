@@ -143,12 +143,12 @@ export function sessionsUnavailable(): string {
   return `<section class="card">
   <h1>Your sessions</h1>
   <p>This server keeps sessions in signed cookies (<code>SESSION_STORE=cookie</code>): each session lives only in its browser, so the server cannot list them or end one from here.</p>
-  <p class="muted">Run it with a store (<code>SESSION_STORE=memory</code>, <code>sqlite</code>, <code>redis</code> or <code>postgres</code>) to see and end your sessions. In cookie mode, logging out ends this browser’s session; ending all of them at once means changing the server’s secret key.</p>
+  <p class="muted">Run it with a store (<code>SESSION_STORE=memory</code>, <code>sqlite</code>, <code>redis</code> or <code>postgres</code>) to see and end your sessions. In cookie mode, logging out ends this browser’s session; changing your password ends all the others.</p>
 </section>`;
 }
 
 /** The change-password form. */
-export function passwordForm(options: { storeMode: boolean }): string {
+export function passwordForm(): string {
   return `<section class="card narrow">
   <h1>Change password</h1>
   <form method="post" action="/password">
@@ -160,7 +160,7 @@ export function passwordForm(options: { storeMode: boolean }): string {
     <input type="password" id="confirm" name="confirm" autocomplete="new-password" required minlength="8">
     <div class="actions"><button type="submit">Change password</button></div>
   </form>
-  <p class="muted">${options.storeMode ? 'Your other sessions will be logged out.' : 'Sessions in other browsers keep working until they expire (cookie mode).'}</p>
+  <p class="muted">Your other sessions, and their “remember me” cookies, will be logged out.</p>
 </section>`;
 }
 

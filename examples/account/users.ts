@@ -1,5 +1,7 @@
 // Where the account example keeps its users: in memory, or in the SQLite file of the sessions
-// (SESSION_STORE=sqlite). Passwords are kept only as hashPassword() strings.
+// (SESSION_STORE=sqlite), or in PostgreSQL. Passwords are kept only as hashPassword() strings.
+// A user's password hash is also its version for Login's userVersion: new for every account
+// (a random salt), even one recreated under a reused id, and new at every password change.
 
 /** A registered user. */
 export interface User {
@@ -60,12 +62,20 @@ interface Row {
   created_at: number;
 }
 
-/** Users in a SQLite file (better-sqlite3, loaded only when asked for). */
-export async function sqliteUsers(path: string): Promise<Users> {
+/** The default table of the users; tests give one of their own. */
+export const USERS_TABLE = 'account_users';
+
+function checkTable(table: string): void {
+  if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`Bad table name: ${table}`);
+}
+
+/** Users in a SQLite file (better-sqlite3, loaded only when asked for), in table `table`. */
+export async function sqliteUsers(path: string, table = USERS_TABLE): Promise<Users> {
+  checkTable(table);
   const { default: Database } = await import('better-sqlite3');
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
-  db.exec(`CREATE TABLE IF NOT EXISTS account_users (
+  db.exec(`CREATE TABLE IF NOT EXISTS ${table} (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     name TEXT NOT NULL,
     name_key TEXT NOT NULL UNIQUE,
@@ -79,25 +89,25 @@ export async function sqliteUsers(path: string): Promise<Users> {
       createdAt: row.created_at,
     };
   const byId = async (id: number) =>
-    toUser(db.prepare('SELECT * FROM account_users WHERE id = ?').get(id) as Row | undefined);
+    toUser(db.prepare(`SELECT * FROM ${table} WHERE id = ?`).get(id) as Row | undefined);
   return {
     byId,
     async byName(name) {
       return toUser(
-        db.prepare('SELECT * FROM account_users WHERE name_key = ?').get(nameKey(name)) as
+        db.prepare(`SELECT * FROM ${table} WHERE name_key = ?`).get(nameKey(name)) as
           | Row
           | undefined,
       );
     },
     async add(name, passwordHash) {
       const insert = db.prepare(
-        'INSERT INTO account_users (name, name_key, password_hash, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(name_key) DO NOTHING',
+        `INSERT INTO ${table} (name, name_key, password_hash, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(name_key) DO NOTHING`,
       );
       const result = insert.run(name, nameKey(name), passwordHash, Math.floor(Date.now() / 1000));
       return result.changes === 0 ? undefined : byId(Number(result.lastInsertRowid));
     },
     async setPasswordHash(id, passwordHash) {
-      db.prepare('UPDATE account_users SET password_hash = ? WHERE id = ?').run(passwordHash, id);
+      db.prepare(`UPDATE ${table} SET password_hash = ? WHERE id = ?`).run(passwordHash, id);
     },
   };
 }
@@ -108,9 +118,9 @@ export async function sqliteUsers(path: string): Promise<Users> {
  */
 export async function postgresUsers(
   connectionString: string | undefined,
-  table = 'account_users',
+  table = USERS_TABLE,
 ): Promise<Users & { close(): Promise<void> }> {
-  if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`Bad table name: ${table}`);
+  checkTable(table);
   const { default: pg } = await import('pg');
   const pool = new pg.Pool(connectionString === undefined ? {} : { connectionString });
   await pool.query(`CREATE TABLE IF NOT EXISTS ${table} (

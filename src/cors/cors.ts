@@ -1,7 +1,7 @@
 // The CORS extension (Microdot's cors.py): glue between the pure rules in headers.ts and an app.
 import type { MicrodotBase, OptionsHandler } from '../app.js';
 import type { Request } from '../request.js';
-import type { Response } from '../response.js';
+import type { HeaderRecord, Response } from '../response.js';
 import { canonicalOrigin } from '../utils/origin.js';
 import { type CorsPolicy, corsHeaders, isToken, mergeVary } from './headers.js';
 
@@ -120,10 +120,8 @@ export class CORS {
     if (!(options.handleCors ?? this.#handleCors)) return this;
     const previous = app.optionsHandler;
     if (previous !== undefined) {
-      const handler: OptionsHandler = async (req, allow) => ({
-        ...(await previous(req, allow)),
-        ...this.getCorsHeaders(req),
-      });
+      const handler: OptionsHandler = async (req, allow) =>
+        withCorsHeaders(await previous(req, allow), this.getCorsHeaders(req));
       app.optionsHandler = handler;
     }
     const hook = (req: Request, res: Response) => this.#apply(req, res);
@@ -152,6 +150,23 @@ export class CORS {
     }
     return undefined;
   }
+}
+
+/** `headers` with `cors` added; a `Vary` of `headers` (any case) keeps its names. */
+function withCorsHeaders(headers: HeaderRecord, cors: Record<string, string>): HeaderRecord {
+  const out: Record<string, HeaderRecord[string]> = { ...headers };
+  for (const [name, value] of Object.entries(cors)) {
+    if (name !== 'Vary') {
+      out[name] = value;
+      continue;
+    }
+    const key = Object.keys(out).find((k) => k.toLowerCase() === 'vary');
+    const existing = key === undefined ? undefined : out[key];
+    if (key !== undefined) delete out[key];
+    const text = typeof existing === 'object' ? existing.join(', ') : existing?.toString();
+    out.Vary = mergeVary(text, value);
+  }
+  return out;
 }
 
 function checkOrigins(value: unknown): '*' | readonly string[] | undefined {

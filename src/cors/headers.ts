@@ -48,10 +48,21 @@ export function originAllowed(policy: CorsPolicy, origin: string | undefined): b
 }
 
 /**
+ * Whether the CORS headers of a response depend on the request's `Origin`: true unless the
+ * policy is `'*'` (the same literal `*` for everyone) or lists no origin (nothing for anyone).
+ */
+export function variesByOrigin(policy: CorsPolicy): boolean {
+  return policy.origins !== '*' && policy.origins.size > 0;
+}
+
+/**
  * The CORS headers for a request (header names in their usual spelling).
  * - `'*'` gives a literal `*` (a credentialed policy cannot be `'*'`: CORS refuses to build);
- * - a listed origin is echoed, with `Vary: Origin`, and `Access-Control-Allow-Credentials`
- *   when the policy allows credentials;
+ * - a listed origin is echoed, with `Access-Control-Allow-Credentials` when the policy allows
+ *   credentials;
+ * - `Vary: Origin` goes on every answer of a policy that lists origins, the allowed, the
+ *   refused and the ones without `Origin` alike: a shared cache must never hand the answer made
+ *   for one origin (or for none) to another (Fetch standard, "CORS protocol and HTTP caches");
  * - an `OPTIONS` request also gets `Max-Age`, the requested method when allowed, and the
  *   requested headers that are allowed (only well-formed names, at most 64).
  */
@@ -62,9 +73,9 @@ export function corsHeaders(policy: CorsPolicy, req: CorsRequest): Record<string
   } else if (req.origin !== undefined && originAllowed(policy, req.origin)) {
     // Echo exactly what the browser sent: it compares the header with its own serialisation.
     out['Access-Control-Allow-Origin'] = req.origin;
-    out.Vary = 'Origin';
     if (policy.credentials) out['Access-Control-Allow-Credentials'] = 'true';
   }
+  if (variesByOrigin(policy)) out.Vary = 'Origin';
   if (policy.expose !== undefined) out['Access-Control-Expose-Headers'] = policy.expose;
   if (req.method !== 'OPTIONS') return out;
 

@@ -1,60 +1,30 @@
 import type { Handler } from '../app.js';
-import { HTTPException } from '../http-exception.js';
 import type { Request } from '../request.js';
 import { type Response, redirect } from '../response.js';
-import { Session, type SessionDict, StoreUnavailableError } from '../session/index.js';
+import type { Session, SessionDict } from '../session/index.js';
 import { wraps } from '../wraps.js';
+import {
+  FRESH_KEY,
+  guard,
+  isUserId,
+  type LoginData,
+  nextOf,
+  sessionFor,
+  USER_KEY,
+} from './login-session.js';
 import { encodeNext, isSafeNext } from './next-url.js';
-import { REMEMBER_COOKIE, RememberMe, type UserId, validDays } from './remember.js';
-
-/** A user: any object with an `id` (a string or a number). */
-export interface LoginUser {
-  id: string | number;
-}
-
-/** Options of {@link Login}. */
-export interface LoginOptions {
-  /** Where `required` and `fresh` send a visitor who must log in (default `/login`). */
-  loginUrl?: string;
-  /**
-   * Called when a remember-me token that was already used is presented again (store mode): two
-   * parties held it, so every session and remember token of `userId` has just been ended. Tell
-   * the user, log it.
-   */
-  onRememberReuse?: (req: Request, userId: string | number) => void | Promise<void>;
-}
-
-/** Options of {@link Login.loginUser}. */
-export interface LoginUserOptions {
-  /** Remember the login after the session ends: `true` for 30 days, or a number of days. */
-  remember?: boolean | number;
-  /** Where to go when the request has no safe `next` query argument (default `/`). */
-  redirectUrl?: string;
-}
-
-/** Options of {@link Login.fresh}. */
-export interface FreshOptions {
-  /** Also require that the user logged in (with a password) at most this many seconds ago. */
-  maxAge?: number;
-}
-
-/** The session keys of a login, as Microdot's (so the two share logins). */
-const USER_KEY = '_user_id';
-const FRESH_KEY = '_fresh';
-
-type LoginData = { _user_id?: unknown; _fresh?: unknown };
-
-/** Invalid options of {@link Login}, or a Login used without a Session. */
-export class LoginConfigError extends Error {
-  /** Always `'ERR_LOGIN_CONFIG'`. */
-  readonly code = 'ERR_LOGIN_CONFIG';
-  constructor(message: string) {
-    super(message);
-    this.name = 'LoginConfigError';
-  }
-}
-
-const KNOWN = ['loginUrl', 'onRememberReuse'];
+import {
+  checkLoginOptions,
+  checkMaxAge,
+  type FreshOptions,
+  type Loader,
+  LoginConfigError,
+  type LoginOptions,
+  type LoginUser,
+  type LoginUserOptions,
+} from './options.js';
+import { REMEMBER_COOKIE, RememberMe, validDays, versionOf } from './remember.js';
+import { UserVersions, VERSION_KEY } from './user-version.js';
 
 /**
  * User logins on top of sessions, as Microdot's `microdot.login.Login`: the session keeps the
@@ -81,39 +51,28 @@ const KNOWN = ['loginUrl', 'onRememberReuse'];
 export class Login<User extends LoginUser = LoginUser> {
   /** Where visitors who must log in are sent. */
   readonly loginUrl: string;
-  #loader:
-    | ((id: User['id']) => User | undefined | null | Promise<User | undefined | null>)
-    | undefined;
+  #loader: Loader<User> | undefined;
   readonly #remember: RememberMe;
   readonly #onReuse: LoginOptions['onRememberReuse'];
+  /** The `userVersion` check, when asked for. */
+  readonly #versions: UserVersions<User> | undefined;
   /** The user of each request, once known (`undefined`: nobody). */
   readonly #users = new WeakMap<Request, User | undefined>();
 
-  /** @throws LoginConfigError for an unknown option or a login URL with CR/LF. */
-  constructor(options: LoginOptions = {}) {
-    for (const key of Object.keys(options)) {
-      if (!KNOWN.includes(key)) {
-        throw new LoginConfigError(`Login: unknown option "${key}" (known: ${KNOWN.join(', ')})`);
-      }
-    }
-    const { loginUrl = '/login', onRememberReuse } = options;
-    if (typeof loginUrl !== 'string' || loginUrl === '' || /[\u0000-\u0020\u007f]/.test(loginUrl)) {
-      throw new LoginConfigError(
-        `Login: loginUrl must be a URL without spaces or control characters, such as '/login'; got ${JSON.stringify(loginUrl)}`,
-      );
-    }
+  /** @throws LoginConfigError for an unknown option, a login URL with CR/LF, or a non-function. */
+  constructor(options: LoginOptions<User> = {}) {
+    const { loginUrl, onRememberReuse, userVersion } = checkLoginOptions(options);
     this.loginUrl = loginUrl;
     this.#remember = new RememberMe();
     this.#onReuse = onRememberReuse;
+    this.#versions = userVersion && new UserVersions(userVersion);
   }
 
   /**
    * Sets how a user is loaded from the id kept in the session (Microdot's `@login.user_loader`);
    * `undefined` or `null` means "no such user": not logged in.
    */
-  userLoader(
-    loader: (id: User['id']) => User | undefined | null | Promise<User | undefined | null>,
-  ): this {
+  userLoader(loader: Loader<User>): this {
     if (typeof loader !== 'function')
       throw new LoginConfigError('userLoader() needs a function (id) => user');
     this.#loader = loader;
@@ -123,6 +82,8 @@ export class Login<User extends LoginUser = LoginUser> {
   /**
    * The logged-in user of `req`, or `undefined`; also set as `req.g.currentUser`. Restores a
    * login from the remember-me cookie when the session has none (a new session, not fresh).
+   * With `userVersion`, a session or remember token made for another version of the user is
+   * logged out (its login keys removed, the session regenerated, the remember cookie revoked).
    */
   async currentUser(req: Request): Promise<User | undefined> {
     if (this.#users.has(req)) return this.#users.get(req);
@@ -132,10 +93,17 @@ export class Login<User extends LoginUser = LoginUser> {
     }
     const session = sessionFor(req);
     const dict = await session.get<LoginData>(req);
-    let id: unknown = dict[USER_KEY];
-    if (!isUserId(id)) id = await guard(() => this.#restoreFromCookie(req, session, dict));
-    const found = isUserId(id) ? await loader(id as User['id']) : undefined;
-    const user = found ?? undefined;
+    const id = dict[USER_KEY];
+    let user: User | undefined;
+    if (isUserId(id)) {
+      user = (await loader(id as User['id'])) ?? undefined;
+      if (user !== undefined && !(await this.#sameVersion(user, dict[VERSION_KEY]))) {
+        user = undefined;
+        await this.#logOut(req, session, dict);
+      }
+    } else {
+      user = await guard(() => this.#restoreFromCookie(req, session, dict, loader));
+    }
     this.#users.set(req, user);
     req.g.currentUser = user;
     return user;
@@ -158,6 +126,7 @@ export class Login<User extends LoginUser = LoginUser> {
         `loginUser: remember must be true, false or a number of days (0 < days <= 3650), got ${String(remember)}`,
       );
     }
+    const version = await this.#versions?.require(user, 'loginUser');
     const next = nextOf(req);
     const session = sessionFor(req);
     const dict = await session.get<LoginData>(req);
@@ -165,12 +134,14 @@ export class Login<User extends LoginUser = LoginUser> {
     await guard(async () => {
       if (previous !== undefined) {
         // The same user confirming their password (for `fresh`) keeps their remember cookie;
-        // a remember cookie of someone else's login must not outlive this one.
-        if (days === undefined && this.#remember.belongsTo(session, previous, user.id)) return;
+        // a remember cookie of someone else's login (or of an older version) must not outlive
+        // this one.
+        if (days === undefined && this.#remember.belongsTo(session, previous, user.id, version))
+          return;
         await this.#remember.revoke(session, previous);
       }
       if (days !== undefined) {
-        const token = await this.#remember.issue(session, user.id, days);
+        const token = await this.#remember.issue(session, user.id, days, version);
         this.#remember.cookie(session, req, token, days);
       } else if (previous !== undefined) {
         this.#remember.cookie(session, req, undefined);
@@ -178,11 +149,58 @@ export class Login<User extends LoginUser = LoginUser> {
     });
     dict[USER_KEY] = user.id;
     dict[FRESH_KEY] = true;
+    if (version === undefined) delete dict[VERSION_KEY];
+    else dict[VERSION_KEY] = version;
     dict.regenerate();
     dict.save();
     this.#users.set(req, user);
     req.g.currentUser = user;
     return redirect(isSafeNext(next) ? next : redirectUrl);
+  }
+
+  /**
+   * Keeps this request's login after the version of its user changed (`userVersion`; Django's
+   * `update_session_auth_hash`): call it once the new password is saved. The session gets the
+   * new version (and is regenerated), and this browser's remember cookie is renewed with it;
+   * every other session and remember token of the user, made for the old version, is logged
+   * out at its next request. Resolves to `false`, changing nothing, when `req` is not logged in
+   * as `user`.
+   *
+   * @throws LoginConfigError when Login has no `userVersion`.
+   * @example
+   * ```ts
+   * await users.setPasswordHash(user.id, await hashPassword(password));
+   * await login.updateUserVersion(req, (await users.byId(user.id))!);
+   * ```
+   */
+  async updateUserVersion(req: Request, user: User): Promise<boolean> {
+    const versions = this.#versions;
+    if (versions === undefined) {
+      throw new LoginConfigError(
+        'Login.updateUserVersion needs the userVersion option: new Login({ userVersion: (user) => user.passwordHash })',
+      );
+    }
+    const version = await versions.require(user, 'updateUserVersion');
+    const session = sessionFor(req);
+    const dict = await session.get<LoginData>(req);
+    const id = dict[USER_KEY];
+    if (!isUserId(id) || String(id) !== String(user?.id)) return false;
+    dict[VERSION_KEY] = version;
+    dict.regenerate();
+    dict.save();
+    const token = this.#remember.pending(req) ?? req.cookie(REMEMBER_COOKIE);
+    const claims = token === undefined ? undefined : session.verifyToken(token);
+    if (token !== undefined && this.#remember.belongsTo(session, token, user.id)) {
+      const days = validDays(claims?.days) ?? 30;
+      await guard(async () => {
+        await this.#remember.revoke(session, token);
+        const renewed = await this.#remember.issue(session, user.id, days, version);
+        this.#remember.cookie(session, req, renewed, days);
+      });
+    }
+    this.#users.set(req, user);
+    req.g.currentUser = user;
+    return true;
   }
 
   /**
@@ -192,15 +210,7 @@ export class Login<User extends LoginUser = LoginUser> {
   async logoutUser(req: Request): Promise<void> {
     const session = sessionFor(req);
     const dict = await session.get<LoginData>(req);
-    delete dict[USER_KEY];
-    delete dict[FRESH_KEY];
-    dict.regenerate();
-    dict.save();
-    const token = req.cookie(REMEMBER_COOKIE);
-    if (token !== undefined) {
-      await guard(() => this.#remember.revoke(session, token));
-      this.#remember.cookie(session, req, undefined);
-    }
+    await this.#logOut(req, session, dict);
     this.#users.set(req, undefined);
     req.g.currentUser = undefined;
   }
@@ -224,15 +234,7 @@ export class Login<User extends LoginUser = LoginUser> {
    * email address, ASVS 5.0 7.5.1). Anyone else goes to the login page.
    */
   fresh<P>(handler: Handler<P>, options: FreshOptions = {}): Handler<P> {
-    const { maxAge } = options;
-    if (
-      maxAge !== undefined &&
-      !(typeof maxAge === 'number' && Number.isFinite(maxAge) && maxAge > 0)
-    ) {
-      throw new LoginConfigError(
-        `Login.fresh: maxAge must be a number of seconds > 0, got ${String(maxAge)}`,
-      );
-    }
+    const maxAge = checkMaxAge(options.maxAge);
     return wraps(async (req: Request, params: P) => {
       const user = await this.currentUser(req);
       if (user === undefined) return this.#toLogin(req);
@@ -253,14 +255,49 @@ export class Login<User extends LoginUser = LoginUser> {
     return redirect(`${this.loginUrl}${separator}next=${encodeNext(req.url)}`);
   }
 
-  /** The user id restored from the remember-me cookie (a new, not fresh, session), if any. */
+  /** Removes the login from the session (regenerated) and revokes the remember cookie. */
+  async #logOut(req: Request, session: Session, dict: SessionDict<LoginData>): Promise<void> {
+    delete dict[USER_KEY];
+    delete dict[FRESH_KEY];
+    delete dict[VERSION_KEY];
+    dict.regenerate();
+    dict.save();
+    const tokens = new Set([req.cookie(REMEMBER_COOKIE), this.#remember.pending(req)]);
+    tokens.delete(undefined);
+    if (tokens.size === 0) return;
+    await guard(async () => {
+      for (const token of tokens) await this.#remember.revoke(session, token as string);
+    });
+    this.#remember.cookie(session, req, undefined);
+  }
+
+  /** Whether `stored` (a session's or token's digest) is `user`'s version now; true without one. */
+  async #sameVersion(user: User, stored: unknown): Promise<boolean> {
+    return this.#versions === undefined || (await this.#versions.matches(user, stored));
+  }
+
+  /**
+   * The user restored from the remember-me cookie (a new, not fresh, session), if any. The user
+   * is loaded before the token is used: the token of a user who no longer exists, or of another
+   * version of them, is revoked rather than renewed.
+   */
   async #restoreFromCookie(
     req: Request,
     session: Session,
     dict: SessionDict<LoginData>,
-  ): Promise<UserId | undefined> {
+    loader: Loader<User>,
+  ): Promise<User | undefined> {
     const token = req.cookie(REMEMBER_COOKIE);
     if (token === undefined) return undefined;
+    const claims = session.verifyToken(token);
+    const id = claims?.user_id;
+    const user = isUserId(id) ? ((await loader(id as User['id'])) ?? undefined) : undefined;
+    const version = claims === undefined ? undefined : versionOf(claims);
+    if (user === undefined || !(await this.#sameVersion(user, version))) {
+      await this.#remember.revoke(session, token);
+      this.#remember.cookie(session, req, undefined);
+      return undefined;
+    }
     const outcome = await this.#remember.restore(session, token);
     if (outcome.kind !== 'user') {
       this.#remember.cookie(session, req, undefined);
@@ -273,46 +310,10 @@ export class Login<User extends LoginUser = LoginUser> {
     this.#remember.cookie(session, req, outcome.token, outcome.days);
     dict[USER_KEY] = outcome.userId;
     dict[FRESH_KEY] = false;
+    if (this.#versions === undefined || version === undefined) delete dict[VERSION_KEY];
+    else dict[VERSION_KEY] = version;
     dict.regenerate();
     dict.save();
-    return outcome.userId;
-  }
-}
-
-function isUserId(value: unknown): value is UserId {
-  return (
-    (typeof value === 'string' && value !== '') ||
-    (typeof value === 'number' && Number.isFinite(value))
-  );
-}
-
-/** The `next` query argument; a malformed query string counts as none (not a 400 at login). */
-function nextOf(req: Request): string | undefined {
-  try {
-    return req.args.get('next');
-  } catch {
-    return undefined;
-  }
-}
-
-function sessionFor(req: Request): Session {
-  const session = Session.of(req);
-  if (session === undefined) {
-    throw new LoginConfigError(
-      'Login needs a Session attached to the app: new Session(app, { secretKey })',
-    );
-  }
-  return session;
-}
-
-/** Runs store calls of the remember-me cookie; an unreachable store is a 503, as for sessions. */
-async function guard<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof StoreUnavailableError) {
-      throw new HTTPException(503, { message: 'Session store unavailable', cause: err });
-    }
-    throw err;
+    return user;
   }
 }

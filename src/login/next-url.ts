@@ -39,8 +39,10 @@ const BASE = 'http://next.invalid';
  * `next` that starts with `/`, so `next=//evil.example` sends the user off-site (an open
  * redirect). Accepted here: one leading `/` (not `//` or `/\`), printable ASCII only (no
  * control characters, spaces or backslashes, which browsers strip or read as `/`), at most
- * {@link MAX_NEXT_LENGTH} characters, and resolving to this origin by the WHATWG URL parser
- * (what browsers use).
+ * {@link MAX_NEXT_LENGTH} characters, no `.` or `..` path segment (nor `%2e` spellings of
+ * them: `/..//evil.example` resolves to the path `//evil.example`, which any later relative
+ * redirect would send off-site), and resolving to this origin by the WHATWG URL parser (what
+ * browsers use).
  *
  * @example
  * ```ts
@@ -48,16 +50,28 @@ const BASE = 'http://next.invalid';
  * isSafeNext('//evil.example');        // false
  * isSafeNext('/\\evil.example');        // false
  * isSafeNext('https://evil.example');  // false
+ * isSafeNext('/..//evil.example');     // false
  * ```
  */
 export function isSafeNext(value: unknown): value is string {
   if (typeof value !== 'string' || value.length > MAX_NEXT_LENGTH) return false;
   if (!/^\/[\x21-\x5b\x5d-\x7e]*$/.test(value)) return false; // printable ASCII, no '\'
-  if (value.startsWith('//')) return false;
+  if (value.startsWith('//') || hasDotSegment(value)) return false;
   try {
     const url = new URL(value, BASE);
-    return url.origin === BASE;
+    return url.origin === BASE && !url.pathname.startsWith('//');
   } catch {
     return false;
   }
+}
+
+// A `.` or `..` path segment as the WHATWG URL parser counts them: `%2e` is a dot too, in any
+// case (URL Standard, "single-dot URL path segment" and "double-dot URL path segment").
+const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
+
+/** Whether the path of `value` (before `?` or `#`) has a `.` or `..` segment. */
+function hasDotSegment(value: string): boolean {
+  const end = value.search(/[?#]/);
+  const path = end === -1 ? value : value.slice(0, end);
+  return path.split('/').some((segment) => DOT_SEGMENT.test(segment));
 }

@@ -11,10 +11,14 @@
  * - a theft detector: an old token presented again (after a short grace period for a browser's
  *   parallel requests) means two parties hold it, so every session and remember token of the
  *   user ends.
+ * With `userVersion`, the token also carries the user's version digest (`user_v`), kept through
+ * every renewal, so a token made for another version of the user is refused.
  */
 import { randomBytes } from 'node:crypto';
 import type { Request } from '../request.js';
 import type { Session } from '../session/index.js';
+import { isUserId, type UserId } from './login-session.js';
+import { VERSION_CLAIM } from './user-version.js';
 
 /** The cookie's name, as Microdot's. */
 export const REMEMBER_COOKIE = '_remember';
@@ -23,9 +27,6 @@ const RECORD_KEY = '_remember';
 /** Seconds during which a rotated token still restores (parallel requests of one browser). */
 export const REUSE_GRACE = 10;
 const DAY = 24 * 60 * 60;
-
-/** A user id as the session and the token keep it. */
-export type UserId = string | number;
 
 /** What a remember record holds. */
 interface RecordValue {
@@ -46,13 +47,6 @@ export type Restored =
 
 const now = (): number => Math.floor(Date.now() / 1000);
 
-function isUserId(value: unknown): value is UserId {
-  return (
-    (typeof value === 'string' && value !== '') ||
-    (typeof value === 'number' && Number.isFinite(value))
-  );
-}
-
 function isRecord(value: unknown): value is RecordValue {
   if (value === null || typeof value !== 'object') return false;
   const r = value as Record<string, unknown>;
@@ -64,10 +58,14 @@ export class RememberMe {
   /** The remember cookie each request will set (or remove: `undefined`). */
   readonly #pending = new WeakMap<Request, { token: string; days: number } | undefined>();
 
-  /** A new remember token for `userId`, valid `days` days (and, with a store, its record). */
-  async issue(session: Session, userId: UserId, days: number): Promise<string> {
+  /**
+   * A new remember token for `userId`, valid `days` days (and, with a store, its record),
+   * carrying the user's version digest when there is one.
+   */
+  async issue(session: Session, userId: UserId, days: number, version?: string): Promise<string> {
     const exp = now() + Math.round(days * DAY);
     const claims: Record<string, unknown> = { user_id: userId, days, exp };
+    if (version !== undefined) claims[VERSION_CLAIM] = version;
     const store = session.store;
     if (store !== undefined) {
       const rid = randomBytes(18).toString('base64url');
@@ -89,11 +87,17 @@ export class RememberMe {
     const userId = claims.user_id;
     // Microdot reads `_days` where it writes `days`, so its cookie always renews for 30 days.
     const days = validDays(claims.days) ?? 30;
+    const version = versionOf(claims);
     const store = session.store;
     const rid = claims.rid;
     if (store === undefined || rid === undefined) {
       // Stateless (cookie mode, or a Python Microdot token): renewed as it was issued.
-      return { kind: 'user', userId, days, token: await this.issue(session, userId, days) };
+      return {
+        kind: 'user',
+        userId,
+        days,
+        token: await this.issue(session, userId, days, version),
+      };
     }
     if (typeof rid !== 'string') return { kind: 'none' };
     const stored = await store.get(rid);
@@ -105,7 +109,13 @@ export class RememberMe {
         const successor = await store.get(record.next);
         if (!isRecord(successor?.[RECORD_KEY])) return { kind: 'none' };
         const next = successor[RECORD_KEY] as RecordValue;
-        const renewed = { user_id: userId, days: next.days, exp: next.exp, rid: record.next };
+        const renewed: Record<string, unknown> = {
+          user_id: userId,
+          days: next.days,
+          exp: next.exp,
+          rid: record.next,
+        };
+        if (version !== undefined) renewed[VERSION_CLAIM] = version;
         return {
           kind: 'user',
           userId,
@@ -115,7 +125,7 @@ export class RememberMe {
       }
       return { kind: 'theft', userId };
     }
-    const fresh = await this.issue(session, userId, record.days);
+    const fresh = await this.issue(session, userId, record.days, version);
     const successor = session.verifyToken(fresh)?.rid as string;
     const tombstone: RecordValue = { ...record, next: successor, rotatedAt: now() };
     await store.set(
@@ -126,12 +136,23 @@ export class RememberMe {
     return { kind: 'user', userId, days: record.days, token: fresh };
   }
 
-  /** Whether the remember cookie `token` is valid and was issued to `userId`. */
-  belongsTo(session: Session, token: string, userId: UserId): boolean {
+  /**
+   * Whether the remember cookie `token` is valid and was issued to `userId` (and, when `version`
+   * is given, to that version of the user).
+   */
+  belongsTo(session: Session, token: string, userId: UserId, version?: string): boolean {
     const claims = session.verifyToken(token);
     return (
-      claims !== undefined && isUserId(claims.user_id) && String(claims.user_id) === String(userId)
+      claims !== undefined &&
+      isUserId(claims.user_id) &&
+      String(claims.user_id) === String(userId) &&
+      (version === undefined || versionOf(claims) === version)
     );
+  }
+
+  /** The remember token this request has set so far (a restore's successor), if any. */
+  pending(req: Request): string | undefined {
+    return this.#pending.get(req)?.token;
   }
 
   /** Ends the record the remember cookie `token` names (with a store; a no-op without). */
@@ -161,6 +182,12 @@ export class RememberMe {
         });
     });
   }
+}
+
+/** The version digest a token carries, if any. */
+export function versionOf(claims: Record<string, unknown>): string | undefined {
+  const version = claims[VERSION_CLAIM];
+  return typeof version === 'string' ? version : undefined;
 }
 
 /** A number of days as `remember` or the token may give it: a positive finite number, or `undefined`. */

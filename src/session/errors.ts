@@ -37,9 +37,13 @@ export class SessionConfigError extends SessionError {
   }
 }
 
+/** A shell command that prints a good secret key: 32 random bytes, base64url. */
+export const MAKE_A_KEY = `node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`;
+
 /**
- * A session was read or written while no secret key is configured (as Microdot raises
- * `ValueError('The session secret key is not configured')`).
+ * A session was read or written while no secret key is configured. The message starts with
+ * Microdot's words (`ValueError('The session secret key is not configured')`) and goes on to say
+ * where the key goes and how to make one.
  *
  * @example
  * ```ts
@@ -48,7 +52,13 @@ export class SessionConfigError extends SessionError {
  */
 export class SecretKeyNotConfiguredError extends SessionError {
   constructor(options?: ErrorOptions) {
-    super('The session secret key is not configured', 'ERR_SESSION_NO_SECRET', options);
+    super(
+      'The session secret key is not configured: give a secretKey of at least 32 bytes to ' +
+        'new Session(app, { secretKey }) or session.initialize(app, { secretKey }), ' +
+        `from an environment variable such as SECRET_KEY; make one with ${MAKE_A_KEY}`,
+      'ERR_SESSION_NO_SECRET',
+      options,
+    );
     this.name = 'SecretKeyNotConfiguredError';
   }
 }

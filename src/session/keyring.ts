@@ -1,5 +1,5 @@
 import { createHmac, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
-import { SessionConfigError } from './errors.js';
+import { MAKE_A_KEY, SessionConfigError } from './errors.js';
 
 /**
  * A secret key: a string (used as its UTF-8 bytes, as PyJWT does) or raw bytes.
@@ -46,7 +46,6 @@ export interface SessionKey {
 const MIN_SECRET_BYTES = 32;
 const KID_MESSAGE = 'microdot-ts kid';
 const ENC_INFO = 'microdot-ts session encryption v1';
-const MAKE_A_KEY = `node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`;
 
 function toBytes(input: SecretInput, index: number): Buffer {
   if (typeof input === 'string') return Buffer.from(input, 'utf8');

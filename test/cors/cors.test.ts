@@ -49,6 +49,70 @@ describe('CORS flaws fixed (issue #13)', () => {
   });
 });
 
+for (const mode of MODES) {
+  describe(`Vary: Origin and shared caches [${mode.name}]`, () => {
+    // A cache that kept the answer to a request without Origin (or from a refused origin), with
+    // no Vary: Origin, would hand it to an allowed origin, whose script then fails.
+    test('every answer of a policy with listed origins varies by Origin, allowed or not', async () => {
+      const app = new Microdot();
+      new CORS(app, { allowedOrigins: ['https://app.example'], allowCredentials: true });
+      app.get('/', () => 'x');
+      app.get('/own', () => ['x', { Vary: 'Accept-Encoding' }] as const);
+      const c = await mode.client(app);
+      const cases: [string, Record<string, string>][] = [
+        ['/', {}],
+        ['/', { Origin: 'https://app.example' }],
+        ['/', { Origin: 'https://evil.example' }],
+        ['/', { Origin: 'null' }],
+        ['/', { Origin: 'not an origin' }],
+        ['/missing', {}],
+        ['/missing', { Origin: 'https://evil.example' }],
+      ];
+      for (const [path, headers] of cases) {
+        const res = await c.get(path, { headers });
+        assert.equal(res.headers.vary, 'Origin', `${path} ${JSON.stringify(headers)}`);
+      }
+      const origins: Record<string, string>[] = [
+        {},
+        { Origin: 'https://evil.example' },
+        { Origin: 'https://app.example' },
+      ];
+      for (const headers of origins) {
+        const res = await c.get('/own', { headers });
+        assert.equal(res.headers.vary, 'Accept-Encoding, Origin', JSON.stringify(headers));
+      }
+    });
+
+    test('preflights vary by Origin too, and a replaced optionsHandler keeps its own Vary', async () => {
+      const app = new Microdot();
+      app.optionsHandler = (_req, allow) => ({ Allow: allow.join(', '), vary: 'Accept-Encoding' });
+      new CORS(app, { allowedOrigins: ['https://app.example'] });
+      app.route('/api', () => 'x', { methods: ['GET', 'PUT'] });
+      const c = await mode.client(app);
+      for (const origin of ['https://app.example', 'https://evil.example']) {
+        const res = await c.options('/api', {
+          headers: { Origin: origin, 'Access-Control-Request-Method': 'PUT' },
+        });
+        assert.equal(res.statusCode, 200);
+        assert.equal(res.headers.vary, 'Accept-Encoding, Origin', origin);
+      }
+    });
+
+    test("'*' and an empty list answer the same to every origin: no Vary", async () => {
+      for (const options of [{ allowedOrigins: '*' as const }, {}, { allowedOrigins: [] }]) {
+        const app = new Microdot();
+        new CORS(app, options);
+        app.get('/', () => 'x');
+        const c = await mode.client(app);
+        for (const headers of [{}, { Origin: 'https://a.example' }] as Record<string, string>[]) {
+          const res = await c.get('/', { headers });
+          assert.equal(res.headers.vary, undefined, JSON.stringify(options));
+        }
+      }
+    });
+  });
+}
+
 describe('CORS options', () => {
   test('malformed origins, names and numbers throw with what to write', () => {
     for (const origin of ['https://app.example/', 'app.example', 'https://app.example/path', '*']) {
@@ -163,6 +227,38 @@ describe('CORS headers (pure) with hostile preflights', () => {
           if (m !== undefined) assert.match(m, token);
           const acao = h['Access-Control-Allow-Origin'];
           if (acao !== undefined) assert.equal(acao.toLowerCase(), 'https://a.example');
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('two requests that differ only in Origin get the same headers, or both Vary: Origin (property)', () => {
+    const listed = ['https://a.example', 'http://localhost:5173', 'null'];
+    const originArb = fc.option(
+      fc.oneof(
+        fc.constantFrom(...listed, 'https://A.example:443', 'https://b.example', 'garbage', ''),
+        fc.string({ maxLength: 30 }),
+      ),
+      { nil: undefined },
+    );
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.constant('*' as const),
+          fc.subarray(listed).map((list) => new Set(list) as ReadonlySet<string>),
+        ),
+        fc.boolean(),
+        fc.constantFrom('GET', 'POST', 'OPTIONS'),
+        originArb,
+        originArb,
+        (origins, credentials, method, first, second) => {
+          const p = policy({ origins, credentials: origins !== '*' && credentials });
+          const a = corsHeaders(p, { method, origin: first, requestMethod: 'PUT' });
+          const b = corsHeaders(p, { method, origin: second, requestMethod: 'PUT' });
+          if (JSON.stringify(a) === JSON.stringify(b)) return;
+          assert.equal(a.Vary, 'Origin');
+          assert.equal(b.Vary, 'Origin');
         },
       ),
       { numRuns: 2000 },

@@ -5,13 +5,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
 import pg from 'pg';
+import { createAccountApp } from '../../examples/account/account-app.js';
 import {
   MemoryUsers,
   postgresUsers,
   sqliteUsers,
   type Users,
 } from '../../examples/account/users.js';
+import { TestClient } from '../../src/test-client.js';
 
 const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const table = `account_users_test_${randomBytes(4).toString('hex')}`;
@@ -26,9 +29,19 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const KINDS: { name: string; make: () => Promise<Users> }[] = [
+// Tables of this file's own (never the example's default account_users, which a developer may
+// be using), each dropped by `drop` and at the end.
+const KINDS: { name: string; make: () => Promise<Users>; drop?: () => Promise<void> }[] = [
   { name: 'memory', make: async () => new MemoryUsers() },
-  { name: 'sqlite', make: () => sqliteUsers(join(dir, 'users.db')) },
+  {
+    name: 'sqlite',
+    make: () => sqliteUsers(join(dir, 'users.db'), table),
+    drop: async () => {
+      const db = new Database(join(dir, 'users.db'));
+      db.exec(`DROP TABLE IF EXISTS ${table}`);
+      db.close();
+    },
+  },
   {
     name: 'postgres',
     make: async () => {
@@ -36,10 +49,16 @@ const KINDS: { name: string; make: () => Promise<Users> }[] = [
       closers.push(() => users.close());
       return users;
     },
+    drop: async () => {
+      const client = new pg.Client({ connectionString: PG_URL });
+      await client.connect();
+      await client.query(`DROP TABLE IF EXISTS ${table}`);
+      await client.end();
+    },
   },
 ];
 
-for (const { name, make } of KINDS) {
+for (const { name, make, drop } of KINDS) {
   describe(`account users (${name})`, () => {
     test('add, find by id and by name (any case), refuse a taken name, change a hash', async () => {
       const users = await make();
@@ -55,5 +74,37 @@ for (const { name, make } of KINDS) {
       assert.equal(await users.byName('nobody'), undefined);
       assert.equal(typeof ana.createdAt, 'number');
     });
+
+    if (drop !== undefined) {
+      test('the table dropped and made again: id 1 comes back, and the old login is refused', async () => {
+        await drop();
+        const users = await make();
+        const app = await createAccountApp({
+          secretKey: 'account-users-test-key-0123456789abcdefghij',
+          passwordCost: { logN: 6, r: 8, p: 1 },
+          users,
+        });
+        const register = (client: TestClient, name: string) =>
+          client.post('/register', {
+            body: new URLSearchParams({
+              name,
+              password: 'correct horse',
+              confirm: 'correct horse',
+            }).toString(),
+            headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          });
+        const first = new TestClient(app);
+        await register(first, 'first');
+        assert.equal((await users.byName('first'))?.id, 1);
+        await drop();
+        await make(); // the example's CREATE TABLE IF NOT EXISTS, as at its next start
+        const second = new TestClient(app);
+        await register(second, 'second');
+        assert.equal((await users.byName('second'))?.id, 1);
+        assert.equal((await second.get('/')).statusCode, 200);
+        // Cookie mode: the first account's signed cookie still says _user_id 1.
+        assert.equal((await first.get('/')).statusCode, 302);
+      });
+    }
   });
 }

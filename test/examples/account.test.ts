@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createAccountApp } from '../../examples/account/account-app.js';
 import { browserOf, escapeHtml } from '../../examples/account/pages.js';
+import { MemoryUsers, type Users } from '../../examples/account/users.js';
 import { MemoryStore } from '../../src/session/index.js';
 import { TestClient } from '../../src/test-client.js';
 
@@ -122,6 +123,64 @@ describe('account example', () => {
       (await again.post('/login', form({ name: 'cy', password: 'battery staple' }))).statusCode,
       302,
     );
+  });
+
+  test('cookie mode: a password change logs out the other browsers too, remember-me included', async () => {
+    const a = await app(false);
+    const mine = new TestClient(a);
+    await register(mine, 'gil');
+    const other = new TestClient(a);
+    await other.post('/login', form({ name: 'gil', password: 'correct horse', remember: 'on' }));
+    const remember = other.cookies()._remember!;
+    assert.equal((await other.get('/')).statusCode, 200);
+    const res = await mine.post(
+      '/password',
+      form({ current: 'correct horse', password: 'battery staple', confirm: 'battery staple' }),
+    );
+    assert.equal(res.statusCode, 302);
+    assert.equal((await mine.get('/')).statusCode, 200); // this session moved to the new version
+    assert.equal((await other.get('/')).statusCode, 302);
+    const onlyRemember = new TestClient(a, { cookies: { _remember: remember } });
+    assert.equal((await onlyRemember.get('/')).statusCode, 302);
+  });
+
+  test('a users table emptied and refilled: the new user 1 gets nothing of the old user 1', async () => {
+    for (const store of [undefined, new MemoryStore()]) {
+      // A users table the test can drop: ids start again at 1, as after DROP TABLE.
+      let table = new MemoryUsers();
+      const users: Users = {
+        byId: (id) => table.byId(id),
+        byName: (name) => table.byName(name),
+        add: (name, hash) => table.add(name, hash),
+        setPasswordHash: (id, hash) => table.setPasswordHash(id, hash),
+      };
+      const a = await createAccountApp({
+        secretKey: KEY,
+        passwordCost: FAST,
+        users,
+        ...(store ? { store } : {}),
+      });
+      const stranger = new TestClient(a);
+      await register(stranger, 'stranger');
+      await stranger.post(
+        '/login',
+        form({ name: 'stranger', password: 'correct horse', remember: 'on' }),
+      );
+      const remember = stranger.cookies()._remember!;
+      table = new MemoryUsers();
+      const newcomer = new TestClient(a);
+      await register(newcomer, 'newcomer', 'another password');
+      assert.match((await newcomer.get('/')).text, /Hello, <bdi>newcomer<\/bdi>/);
+      // The stranger's live session and remember-me cookie named user 1: now refused.
+      const mode = store ? 'store' : 'cookie';
+      assert.equal((await stranger.get('/')).statusCode, 302, mode);
+      const onlyRemember = new TestClient(a, { cookies: { _remember: remember } });
+      assert.equal((await onlyRemember.get('/')).statusCode, 302, mode);
+      if (store) {
+        const page = (await newcomer.get('/sessions')).text;
+        assert.equal([...page.matchAll(/action="\/sessions\/[^"/]+\/end"/g)].length, 0, page);
+      }
+    }
   });
 
   test('your sessions: listed with browser and address; ending one takes effect at once', async () => {

@@ -32,6 +32,11 @@ for (const mode of MODES) {
         '/%0d%0aSet-Cookie:%20x=1',
         '///evil.example',
         '/%E2%80%8B/x',
+        '/..//evil.example',
+        '/%2e%2e//evil.example',
+        '/%252e%252e//evil.example',
+        '/.//evil.example',
+        '/a/../..//evil.example',
       ]) {
         const client = await mode.client(app);
         const res = await client.post(`/login/1?next=${next}`);
@@ -274,6 +279,8 @@ describe('isSafeNext', () => {
       '#',
       '.',
       '..',
+      '%2e',
+      '%2E',
       'https:',
       'javascript:',
       '\u3002',
@@ -297,6 +304,51 @@ describe('isSafeNext', () => {
       ),
       { numRuns: 2000 },
     );
+  });
+
+  it_('never accepts a path with dot segments, whose resolution could start with //', () => {
+    const piece = fc.constantFrom('/', '.', '..', '%2e', '%2E', '%2e.', 'a', '?', '#', '%2f');
+    fc.assert(
+      fc.property(fc.string({ unit: piece, maxLength: 10 }), (value) => {
+        if (!isSafeNext(value)) return;
+        const url = new URL(value, base);
+        assert.ok(!url.pathname.startsWith('//'), value);
+        // No segment was removed or folded: the path is the one written.
+        const end = value.search(/[?#]/);
+        const path = end === -1 ? value : value.slice(0, end);
+        assert.equal(url.pathname.split('/').length, path.split('/').length, value);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it_('refuses dot segments in any spelling, and accepts dots inside a segment', () => {
+    for (const value of [
+      '/..//evil.example',
+      '/.//evil.example',
+      '/%2e%2e//evil.example',
+      '/%2E%2e//evil.example',
+      '/.%2e//evil.example',
+      '/%2e.//evil.example',
+      '/%2e//evil.example',
+      '/a/../b',
+      '/a/./b',
+      '/a/%2E',
+      '/..',
+      '/.',
+      '/a/..?x=1',
+    ])
+      assert.ok(!isSafeNext(value), value);
+    for (const value of [
+      '/...',
+      '/a..b',
+      '/.well-known/x',
+      '/a/.b',
+      '/a?x=/../y',
+      '/a?..',
+      '/%2e%2e%2e',
+    ])
+      assert.ok(isSafeNext(value), value);
   });
 
   it_('accepts ordinary paths with queries', () => {

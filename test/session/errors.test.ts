@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import {
   SecretKeyNotConfiguredError,
@@ -6,6 +7,7 @@ import {
   SessionError,
   SessionTooLargeError,
 } from '../../src/session/errors.js';
+import { KeyRing } from '../../src/session/keyring.js';
 
 describe('session errors', () => {
   it('carry stable codes and names, and are SessionErrors', () => {
@@ -21,11 +23,19 @@ describe('session errors', () => {
     }
   });
 
-  it('says the secret key is not configured in Microdot words', () => {
-    assert.equal(
-      new SecretKeyNotConfiguredError().message,
-      'The session secret key is not configured',
-    );
+  it('says the secret key is not configured in Microdot words, then what to do', () => {
+    const { message } = new SecretKeyNotConfiguredError();
+    assert.ok(message.startsWith('The session secret key is not configured: '), message);
+    // Where the key goes, with the real API's names, and how long it must be.
+    assert.ok(message.includes('new Session(app, { secretKey })'), message);
+    assert.ok(message.includes('session.initialize(app, { secretKey })'), message);
+    assert.match(message, /at least 32 bytes/);
+    // The command it gives makes a key that a Session accepts.
+    const command = /node -e "([^"]+)"/.exec(message)?.[1];
+    assert.ok(command, message);
+    const key = execFileSync(process.execPath, ['-e', command], { encoding: 'utf8' }).trim();
+    assert.match(key, /^[A-Za-z0-9_-]{43}$/);
+    assert.doesNotThrow(() => new KeyRing(key));
   });
 
   it('reports size and limit of a session too large', () => {
