@@ -93,6 +93,15 @@ export const CASES = [
     serverSide: true,
     target: { ratio: 0.3, beats: 'express-session-redis' },
   },
+  // Logged in: the session names its user, so each write updates the user's index too.
+  {
+    name: 'microdot-redis-rw-user',
+    kind: 'rw',
+    cookie: 'self',
+    redis: true,
+    serverSide: true,
+    pair: 'microdot-redis-rw',
+  },
   {
     name: 'microdot-postgres-rw',
     kind: 'rw',

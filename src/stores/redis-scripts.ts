@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 const INDEX_MARGIN_MS = 60_000;
 
 /**
- * An id leaves the index this long after its expiry: the index is written a moment before the
- * session, so its score is a few ms early.
+ * An id leaves the index this long after its expiry: the index is written a moment apart from the
+ * session (just before it, on one connection), so its score may be a few ms early.
  */
 const PRUNE_GRACE_MS = 1000;
 
@@ -25,23 +25,44 @@ export const SCRIPTS = {
   /**
    * KEYS: data hash, owner. ARGV: replace, ttl ms, has user, user, unset count, unset…, field/value…
    * Without replace, a missing session stays missing: returns 0. Otherwise applies the patch and
-   * the new TTL in one step and returns the session's owner (a string), or 1 when it has none.
+   * the new TTL in one step and returns {before, owner}: the TTL (ms) the session had, if the
+   * owner's index listed it (0 for a new session, or one new to that owner), and its owner (nil
+   * when it has none).
    */
   set: `
 local s, o = KEYS[1], KEYS[2]
-if ARGV[1] == '1' then redis.call('DEL', s) elseif redis.call('EXISTS', s) == 0 then return 0 end
+local before = 0
+if ARGV[1] == '1' then redis.call('DEL', s)
+elseif redis.call('EXISTS', s) == 0 then return 0
+elseif ARGV[3] == '0' or redis.call('GET', o) == ARGV[4] then before = redis.call('PTTL', s) end
 local i = 6
 for _ = 1, tonumber(ARGV[5]) do redis.call('HDEL', s, ARGV[i]); i = i + 1 end
 while i < #ARGV do redis.call('HSET', s, ARGV[i], ARGV[i + 1]); i = i + 2 end
-if redis.call('EXISTS', s) == 0 then redis.call('DEL', o); return 1 end
+if redis.call('EXISTS', s) == 0 then redis.call('DEL', o); return {0} end
 redis.call('PEXPIRE', s, ARGV[2])
 if ARGV[3] == '1' then redis.call('SET', o, ARGV[4], 'PX', ARGV[2]) else redis.call('PEXPIRE', o, ARGV[2]) end
-return redis.call('GET', o) or 1`,
-  /** KEYS: data hash, owner. ARGV: ttl ms. Returns the owner (or nil); nothing when absent. */
+return {before, redis.call('GET', o)}`,
+  /**
+   * KEYS: data hash, owner. ARGV: ttl ms. Sets both TTLs and returns {before, owner}: the TTL
+   * (ms) the session had and its owner (nil when it has none); nil when the session is absent.
+   */
   touch: `
+local before = redis.call('PTTL', KEYS[1])
 if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return false end
 redis.call('PEXPIRE', KEYS[2], ARGV[1])
-return redis.call('GET', KEYS[2])`,
+return {before, redis.call('GET', KEYS[2])}`,
+  /**
+   * KEYS: data hash, owner. ARGV: ttl ms. Lowers both TTLs to ttl, never raises them; ends the
+   * session when ttl is 0. Takes back a write whose index update failed.
+   */
+  shorten: `
+local ttl = tonumber(ARGV[1])
+if ttl <= 0 then redis.call('DEL', KEYS[1], KEYS[2]); return 1 end
+if redis.call('PTTL', KEYS[1]) > ttl then
+  redis.call('PEXPIRE', KEYS[1], ttl)
+  redis.call('PEXPIRE', KEYS[2], ttl)
+end
+return 1`,
   /** KEYS: data hash, owner. Returns the owner the session had (or nil). */
   destroy: `
 local owner = redis.call('GET', KEYS[2])

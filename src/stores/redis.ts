@@ -1,6 +1,7 @@
-import { type Cluster, Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { ttlToMs } from '../internal/store-patch.js';
-import { SCRIPTS, type ScriptName, SHAS } from './redis-scripts.js';
+import { RedisConnection } from './redis-connection.js';
+import { UserIndex } from './redis-user-index.js';
 import {
   META_KEY,
   type SessionData,
@@ -39,13 +40,6 @@ export interface RedisStoreOptions {
   timeout?: number;
 }
 
-/** Ids per ZREM/SREM call, to keep each command small. */
-const UNINDEX_CHUNK = 1000;
-
-/** Redis replies that mean "not now" (server loading, failing over…) rather than a bad command. */
-const UNAVAILABLE_REPLY =
-  /^(LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY|NOREPLICAS|MISCONF)\b/;
-
 /**
  * A {@link SessionStore} in Redis (or Redis Cluster), through `ioredis` (an optional peer
  * dependency: install it to use this store).
@@ -67,9 +61,18 @@ const UNAVAILABLE_REPLY =
  *   Parallel patches of different keys never lose each other's change.
  * - The user index lives in another slot, so it is written by its own script (ZADD with the
  *   session's expiry as score, ZREMRANGEBYSCORE of the expired ids, PEXPIRE that never shortens
- *   the TTL), before the session: a live session is never missing from its index, and the index
- *   of a user who logs in every day does not grow without end. Writing it twice is harmless.
- *   0.1.0 kept a plain SET under `{prefix}u:{<userId>}`: it is still read and cleaned by
+ *   the TTL): the index of a user who logs in every day does not grow without end, and writing
+ *   it twice is harmless. A write that names its user sends that script in the same tick as
+ *   the session's, ahead of it: both share one round trip, and on one connection Redis runs the
+ *   index first. (On Redis Cluster they may run on two nodes side by side, as a login and a "log
+ *   out everywhere" in parallel always could.) A write that names no user, and `touch`, learn
+ *   the owner from the session's script, then extend the index: one round trip more.
+ * - Once a write has resolved or rejected, the live session never outlives what its index
+ *   covers. When the index write fails but the session's succeeded, the session's TTL is taken
+ *   back to what it was (the session ends if that index never listed it), and the call rejects
+ *   with the index's error. The patch itself stays: taking back a per-key patch would undo
+ *   parallel ones.
+ * - 0.1.0 kept a plain SET under `{prefix}u:{<userId>}`: it is still read and cleaned by
  *   `destroyAll`, `list` and `destroy` (each with single-key commands), never written, and ends
  *   with its TTL, so 0.1.0 and newer instances can run side by side during an upgrade.
  * - `destroyAll` reads the index, then deletes each session in its own slot with a script that
@@ -97,12 +100,9 @@ const UNAVAILABLE_REPLY =
  * ```
  */
 export class RedisStore implements SessionStore {
-  readonly #client: Redis | Cluster;
-  readonly #ownsClient: boolean;
+  readonly #conn: RedisConnection;
+  readonly #users: UserIndex;
   readonly #prefix: string;
-  readonly #timeout: number;
-  #lastError: unknown;
-  #connecting: Promise<void> | undefined;
 
   constructor(options: RedisStoreOptions = {}) {
     const { prefix = 'microdot:', timeout = 2000 } = options;
@@ -114,37 +114,14 @@ export class RedisStore implements SessionStore {
       throw new TypeError('RedisStore: give either a `client` or a `url`, not both');
     }
     this.#prefix = prefix;
-    this.#timeout = timeout;
-    if (options.client) {
-      this.#client = options.client;
-      this.#ownsClient = false;
-    } else {
-      this.#client = new Redis(options.url ?? 'redis://127.0.0.1:6379', {
-        enableOfflineQueue: false,
-        // A command whose caller already got an error must not land later, after a reconnect:
-        // the caller answered 503, so the write must not happen behind its back.
-        autoResendUnfulfilledCommands: false,
-        maxRetriesPerRequest: 1,
-        retryStrategy: (times) => Math.min(50 * times, 1000),
-        connectTimeout: timeout,
-        commandTimeout: timeout,
-        // The commands of every request in flight that are issued in the same tick go out in
-        // one write: under load that is one syscall (on each side) for many requests instead of
-        // one per command. Order on the connection is kept, so a script sent after another
-        // still runs after it.
-        enableAutoPipelining: true,
-      });
-      this.#ownsClient = true;
-    }
-    // Errors reach callers as rejections; keep the last one for their message (and keep ioredis
-    // from logging "Unhandled error event" for every failed reconnection).
-    this.#client.on('error', (error: unknown) => {
-      this.#lastError = error;
-    });
+    const url = options.url ?? 'redis://127.0.0.1:6379';
+    this.#conn = new RedisConnection(options.client, url, timeout);
+    this.#users = new UserIndex(this.#conn, prefix);
   }
 
   async get(id: string): Promise<SessionData | undefined> {
-    const hash = await this.#call(() => this.#client.hgetall(this.#sessionKey(id)));
+    const client = this.#conn.client;
+    const hash = await this.#conn.call(() => client.hgetall(this.#dataKey(id)));
     const entries = Object.entries(hash);
     if (entries.length === 0) return undefined;
     return Object.fromEntries(entries.map(([key, json]) => [key, JSON.parse(json)]));
@@ -152,57 +129,48 @@ export class RedisStore implements SessionStore {
 
   async set(id: string, patch: SessionPatch, options: SetOptions): Promise<boolean> {
     const ttlMs = ttlToMs(options.ttl);
-    const unset = [...patch.unset];
-    const pairs: string[] = [];
-    for (const [key, value] of Object.entries(patch.set)) {
-      const json: string | undefined = JSON.stringify(value);
-      if (json === undefined) unset.push(key);
-      else pairs.push(key, json);
-    }
     const { userId } = options;
-    if (userId !== undefined) await this.#index(userId, id, ttlMs);
-    const result = await this.#script(
-      'set',
-      [this.#sessionKey(id), this.#ownerKey(id)],
-      [
-        patch.replace ? '1' : '0',
-        String(ttlMs),
-        userId === undefined ? '0' : '1',
-        userId ?? '',
-        String(unset.length),
-        ...unset,
-        ...pairs,
-      ],
-    );
-    if (result === 0) {
+    const sent = performance.now();
+    // Issued in the same tick, the index script first: one write, one round trip for both.
+    const indexing =
+      userId === undefined ? undefined : failureOf(this.#users.add(userId, id, ttlMs));
+    const args = setArgs(patch, ttlMs, userId);
+    const reply = (await this.#conn.script('set', this.#keys(id), args)) as 0 | Written;
+    const indexFailed = await indexing;
+    if (reply === 0) {
       // Nothing written: take back the index entry made for it.
-      if (userId !== undefined) await this.#unindex(userId, [id]);
+      if (userId !== undefined && !indexFailed) await this.#users.remove(userId, [id]);
       return false;
     }
+    const [before, owner] = reply;
+    if (indexFailed) return this.#takeBack(id, before, sent, indexFailed.error);
     // A patch without userId extended the owner's TTL: extend the index's too.
-    if (userId === undefined && typeof result === 'string') await this.#index(result, id, ttlMs);
+    if (userId === undefined && typeof owner === 'string') {
+      await this.#indexAfter(owner, id, ttlMs, before, sent);
+    }
     return true;
   }
 
   async destroy(id: string): Promise<void> {
-    const owner = await this.#script('destroy', [this.#sessionKey(id), this.#ownerKey(id)], []);
-    if (typeof owner === 'string') await this.#unindex(owner, [id]);
+    const owner = await this.#conn.script('destroy', this.#keys(id), []);
+    if (typeof owner === 'string') await this.#users.remove(owner, [id]);
   }
 
   async touch(id: string, ttl: number): Promise<void> {
     const ttlMs = ttlToMs(ttl);
-    const keys = [this.#sessionKey(id), this.#ownerKey(id)];
-    const owner = await this.#script('touch', keys, [String(ttlMs)]);
-    if (typeof owner === 'string') await this.#index(owner, id, ttlMs);
+    const sent = performance.now();
+    const touched = this.#conn.script('touch', this.#keys(id), [String(ttlMs)]);
+    const [before = 0, owner] = ((await touched) as Written | null) ?? [];
+    if (typeof owner === 'string') await this.#indexAfter(owner, id, ttlMs, before, sent);
   }
 
   async destroyAll(userId: string): Promise<number> {
-    const ids = await this.#members(userId);
+    const ids = await this.#users.members(userId);
     if (ids.length === 0) return 0;
     const ended = await Promise.all(ids.map((id) => this.#destroyOwned(userId, id)));
     // Only the ids this call ended leave the index (ZREM, not DEL): an id whose session is not
-    // written yet (a login in parallel indexes it first) stays, and expired ones are pruned.
-    await this.#unindex(
+    // written yet (a login in parallel indexes it too) stays, and expired ones are pruned.
+    await this.#users.remove(
       userId,
       ids.filter((_, i) => ended[i]),
     );
@@ -210,11 +178,9 @@ export class RedisStore implements SessionStore {
   }
 
   async list(userId: string): Promise<StoredSession[]> {
-    const ids = await this.#members(userId);
+    const ids = await this.#users.members(userId);
     const infos = await Promise.all(
-      ids.map((id) =>
-        this.#script('info', [this.#sessionKey(id), this.#ownerKey(id)], [userId, META_KEY]),
-      ),
+      ids.map((id) => this.#conn.script('info', this.#keys(id), [userId, META_KEY])),
     );
     const now = Date.now();
     const sessions: StoredSession[] = [];
@@ -233,7 +199,7 @@ export class RedisStore implements SessionStore {
 
   async destroyOwned(userId: string, id: string): Promise<boolean> {
     const ended = await this.#destroyOwned(userId, id);
-    if (ended) await this.#unindex(userId, [id]);
+    if (ended) await this.#users.remove(userId, [id]);
     return ended;
   }
 
@@ -243,11 +209,9 @@ export class RedisStore implements SessionStore {
         'RedisStore: clear() needs a key prefix; with an empty one it would delete every key of the database',
       );
     }
-    const client = this.#client;
     const match = `${this.#prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
-    const nodes: Redis[] =
-      'nodes' in client && client.isCluster ? client.nodes('master') : [client as Redis];
-    await this.#call(async () => {
+    const nodes = this.#conn.masters();
+    await this.#conn.call(async () => {
       for (const node of nodes) {
         let cursor = '0';
         do {
@@ -261,134 +225,79 @@ export class RedisStore implements SessionStore {
   }
 
   /** Closes the connection if the store made the client; a client you passed stays open. */
-  async close(): Promise<void> {
-    if (!this.#ownsClient) return;
-    if (this.#client.status === 'ready') {
-      await this.#client.quit().catch(() => this.#client.disconnect());
-    } else {
-      this.#client.disconnect();
-    }
+  close(): Promise<void> {
+    return this.#conn.close();
   }
 
-  #sessionKey(id: string): string {
+  #dataKey(id: string): string {
     return `${this.#prefix}s:{${id}}`;
   }
 
-  #ownerKey(id: string): string {
-    return `${this.#prefix}s:{${id}}:user`;
-  }
-
-  /** The user index: its hash tag is never empty, whatever the user id (see the class doc). */
-  #userKey(userId: string): string {
-    return `${this.#prefix}uz:{u${Buffer.from(userId, 'utf8').toString('base64url')}}`;
-  }
-
-  /** The SET index 0.1.0 wrote (read and cleaned, never written). */
-  #legacyUserKey(userId: string): string {
-    return `${this.#prefix}u:{${userId}}`;
-  }
-
-  /** The ids the user's indexes list (expired ones included: callers check each). */
-  async #members(userId: string): Promise<string[]> {
-    const legacy = this.#legacyUserKey(userId);
-    const [ids, old] = await this.#call(() =>
-      Promise.all([
-        this.#client.zrange(this.#userKey(userId), '0', '-1'),
-        this.#client
-          .type(legacy)
-          .then((type) => (type === 'set' ? this.#client.smembers(legacy) : [])),
-      ]),
-    );
-    return [...new Set([...ids, ...old])];
-  }
-
-  /** Removes `ids` from the user's indexes (single-key commands, in chunks for long lists). */
-  async #unindex(userId: string, ids: string[]): Promise<void> {
-    for (let i = 0; i < ids.length; i += UNINDEX_CHUNK) {
-      const chunk = ids.slice(i, i + UNINDEX_CHUNK);
-      await this.#call(() =>
-        Promise.all([
-          this.#client.zrem(this.#userKey(userId), ...chunk),
-          this.#client.srem(this.#legacyUserKey(userId), ...chunk),
-        ]),
-      );
-    }
+  /** The two keys of session `id`, in one slot: its data hash and its owner. */
+  #keys(id: string): [string, string] {
+    const key = this.#dataKey(id);
+    return [key, `${key}:user`];
   }
 
   /** Deletes session `id` if it (still) belongs to `userId`; whether it did. */
   async #destroyOwned(userId: string, id: string): Promise<boolean> {
-    const keys = [this.#sessionKey(id), this.#ownerKey(id)];
-    return Number(await this.#script('destroyOwned', keys, [userId])) === 1;
+    return Number(await this.#conn.script('destroyOwned', this.#keys(id), [userId])) === 1;
   }
 
-  #index(userId: string, id: string, ttlMs: number): Promise<unknown> {
-    return this.#script('index', [this.#userKey(userId)], [id, String(ttlMs)]);
-  }
-
-  /** Runs a script by its SHA1, sending its source only when Redis doesn't know it yet. */
-  #script(name: ScriptName, keys: string[], args: string[]): Promise<unknown> {
-    return this.#call(async () => {
-      try {
-        return await this.#client.evalsha(SHAS[name], keys.length, ...keys, ...args);
-      } catch (error) {
-        if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error;
-        return await this.#client.eval(SCRIPTS[name], keys.length, ...keys, ...args);
-      }
-    });
-  }
-
-  /** Runs a command once the client is connected; "Redis can't answer" becomes StoreUnavailableError. */
-  async #call<T>(command: () => Promise<T>): Promise<T> {
+  /** Extends `owner`'s index after a write that extended session `id`, or takes the write back. */
+  async #indexAfter(
+    owner: string,
+    id: string,
+    ttlMs: number,
+    before: number,
+    sent: number,
+  ): Promise<void> {
     try {
-      await this.#connected();
-      return await command();
+      await this.#users.add(owner, id, ttlMs);
     } catch (error) {
-      if (error instanceof StoreUnavailableError) throw error;
-      const isReply = error instanceof Error && error.name === 'ReplyError';
-      if (isReply && !UNAVAILABLE_REPLY.test(error.message)) throw error;
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new StoreUnavailableError(`Redis session store is unavailable: ${reason}`, {
-        cause: error,
-      });
+      await this.#takeBack(id, before, sent, error);
     }
   }
 
   /**
-   * Resolves when the client is ready. While a connection attempt is under way it waits (at most
-   * `timeout` ms); between attempts, or once closed, it rejects at once: no call hangs on a dead
-   * Redis, and none fails just because the store was made a moment ago.
+   * After a write of session `id` whose index update failed: its TTL back to what the index
+   * covers, what is left of the `before` ms it had at `sent` (none, so it ends, if the index never
+   * listed it); then throws `error`, which is what to report even if Redis refuses this too.
    */
-  async #connected(): Promise<void> {
-    const client = this.#client;
-    if (client.status === 'ready') return;
-    if (client.status === 'wait') client.connect().catch(() => {});
-    if (!['wait', 'connecting', 'connect'].includes(client.status)) {
-      throw this.#unavailable(`connection is ${client.status}`);
-    }
-    // One wait (and one set of listeners) shared by every call made during the attempt.
-    this.#connecting ??= new Promise<void>((resolve, reject) => {
-      const done = (error?: unknown) => {
-        clearTimeout(timer);
-        client.off('ready', onReady).off('error', done).off('close', onClose);
-        this.#connecting = undefined;
-        if (error === undefined) resolve();
-        else reject(this.#unavailable('could not connect', error));
-      };
-      const onReady = () => done();
-      const onClose = () => done(this.#lastError ?? new Error('connection closed'));
-      const timer = setTimeout(
-        () => done(new Error(`no connection after ${this.#timeout} ms`)),
-        this.#timeout,
-      );
-      client.once('ready', onReady).once('error', done).once('close', onClose);
-    });
-    await this.#connecting;
+  async #takeBack(id: string, before: number, sent: number, error: unknown): Promise<never> {
+    const left = before > 0 ? Math.max(0, Math.floor(before - (performance.now() - sent))) : 0;
+    await this.#conn.script('shorten', this.#keys(id), [String(left)]).catch(() => {});
+    throw error;
   }
+}
 
-  #unavailable(what: string, cause: unknown = this.#lastError): StoreUnavailableError {
-    const reason = cause instanceof Error ? ` (${cause.message})` : '';
-    return new StoreUnavailableError(`Redis session store is unavailable: ${what}${reason}`, {
-      cause,
-    });
+/** What the `set` and `touch` scripts answer for a session they wrote: [TTL it had, owner]. */
+type Written = [before: number, owner?: string | null];
+
+/** `undefined` once `promise` fulfils; `{ error }` if it rejects. */
+function failureOf(promise: Promise<unknown>): Promise<{ error: unknown } | undefined> {
+  return promise.then(
+    () => undefined,
+    (error: unknown) => ({ error }),
+  );
+}
+
+/** The `set` script's ARGV: replace, ttl ms, has user, user, unset count, unset…, field/value… */
+function setArgs(patch: SessionPatch, ttlMs: number, userId: string | undefined): string[] {
+  const unset = [...patch.unset];
+  const pairs: string[] = [];
+  for (const [key, value] of Object.entries(patch.set)) {
+    const json: string | undefined = JSON.stringify(value);
+    if (json === undefined) unset.push(key);
+    else pairs.push(key, json);
   }
+  return [
+    patch.replace ? '1' : '0',
+    String(ttlMs),
+    userId === undefined ? '0' : '1',
+    userId ?? '',
+    String(unset.length),
+    ...unset,
+    ...pairs,
+  ];
 }

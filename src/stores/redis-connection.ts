@@ -1,0 +1,137 @@
+// RedisStore's connection: the client it makes (tuned to fail fast) or is given, and the one way
+// every command goes out: once the client is connected, with "Redis can't answer" turned into
+// StoreUnavailableError. Scripts go out by their SHA1.
+import { type Cluster, Redis } from 'ioredis';
+import { SCRIPTS, type ScriptName, SHAS } from './redis-scripts.js';
+import { StoreUnavailableError } from './store.js';
+
+/** Redis replies that mean "not now" (server loading, failing over…) rather than a bad command. */
+const UNAVAILABLE_REPLY =
+  /^(LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY|NOREPLICAS|MISCONF)\b/;
+
+/**
+ * The client of a RedisStore and how it is called. Made with the client you passed, or with a
+ * new one for `url` (closed by {@link RedisConnection.close}).
+ *
+ * @internal
+ */
+export class RedisConnection {
+  readonly client: Redis | Cluster;
+  readonly #ownsClient: boolean;
+  readonly #timeout: number;
+  #lastError: unknown;
+  #connecting: Promise<void> | undefined;
+
+  constructor(client: Redis | Cluster | undefined, url: string, timeout: number) {
+    this.#timeout = timeout;
+    if (client) {
+      this.client = client;
+      this.#ownsClient = false;
+    } else {
+      this.client = new Redis(url, {
+        enableOfflineQueue: false,
+        // A command whose caller already got an error must not land later, after a reconnect:
+        // the caller answered 503, so the write must not happen behind its back.
+        autoResendUnfulfilledCommands: false,
+        maxRetriesPerRequest: 1,
+        retryStrategy: (times) => Math.min(50 * times, 1000),
+        connectTimeout: timeout,
+        commandTimeout: timeout,
+        // The commands of every request in flight that are issued in the same tick go out in
+        // one write: under load that is one syscall (on each side) for many requests instead of
+        // one per command. Order on the connection is kept, so a script sent after another
+        // still runs after it.
+        enableAutoPipelining: true,
+      });
+      this.#ownsClient = true;
+    }
+    // Errors reach callers as rejections; keep the last one for their message (and keep ioredis
+    // from logging "Unhandled error event" for every failed reconnection).
+    this.client.on('error', (error: unknown) => {
+      this.#lastError = error;
+    });
+  }
+
+  /** Every master: the nodes of a cluster that hold keys, or the one server. */
+  masters(): Redis[] {
+    const client = this.client;
+    return 'nodes' in client && client.isCluster ? client.nodes('master') : [client as Redis];
+  }
+
+  /** Runs a script by its SHA1, sending its source only when Redis doesn't know it yet. */
+  script(name: ScriptName, keys: string[], args: string[]): Promise<unknown> {
+    return this.call(async () => {
+      try {
+        return await this.client.evalsha(SHAS[name], keys.length, ...keys, ...args);
+      } catch (error) {
+        if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error;
+        return await this.client.eval(SCRIPTS[name], keys.length, ...keys, ...args);
+      }
+    });
+  }
+
+  /** Runs a command once the client is connected; "Redis can't answer" becomes StoreUnavailableError. */
+  async call<T>(command: () => Promise<T>): Promise<T> {
+    try {
+      await this.#connected();
+      return await command();
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) throw error;
+      const isReply = error instanceof Error && error.name === 'ReplyError';
+      if (isReply && !UNAVAILABLE_REPLY.test(error.message)) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new StoreUnavailableError(`Redis session store is unavailable: ${reason}`, {
+        cause: error,
+      });
+    }
+  }
+
+  /** Closes the connection if it made the client; a client you passed stays open. */
+  async close(): Promise<void> {
+    if (!this.#ownsClient) return;
+    if (this.client.status === 'ready') {
+      await this.client.quit().catch(() => this.client.disconnect());
+    } else {
+      this.client.disconnect();
+    }
+  }
+
+  /**
+   * Resolves when the client is ready. While a connection attempt is under way it waits (at most
+   * `timeout` ms); between attempts, or once closed, it rejects at once: no call hangs on a dead
+   * Redis, and none fails just because the store was made a moment ago.
+   */
+  async #connected(): Promise<void> {
+    const client = this.client;
+    if (client.status === 'ready') return;
+    if (client.status === 'wait') client.connect().catch(() => {});
+    if (!['wait', 'connecting', 'connect'].includes(client.status)) {
+      throw this.#unavailable(`connection is ${client.status}`);
+    }
+    // One wait (and one set of listeners) shared by every call made during the attempt.
+    this.#connecting ??= new Promise<void>((resolve, reject) => {
+      const done = (error?: unknown) => {
+        clearTimeout(timer);
+        client.off('ready', onReady).off('error', done).off('close', onClose);
+        this.#connecting = undefined;
+        if (error === undefined) resolve();
+        else reject(this.#unavailable('could not connect', error));
+      };
+      const onReady = () => done();
+      const onClose = () => done(this.#lastError ?? new Error('connection closed'));
+      const timer = setTimeout(
+        () => done(new Error(`no connection after ${this.#timeout} ms`)),
+        this.#timeout,
+      );
+      client.once('ready', onReady).once('error', done).once('close', onClose);
+    });
+    await this.#connecting;
+  }
+
+  #unavailable(what: string, cause: unknown = this.#lastError): StoreUnavailableError {
+    const reason = cause instanceof Error ? ` (${cause.message})` : '';
+    return new StoreUnavailableError(`Redis session store is unavailable: ${what}${reason}`, {
+      cause,
+    });
+  }
+}
