@@ -30,24 +30,32 @@ export class Hooks {
 }
 
 /**
- * Runs the before-request hooks of `first`, then of `second`, until one answers something other
- * than `undefined`, and resolves to that answer (`undefined` when none did). Rejects with what
- * a hook threw.
+ * Runs the before-request hooks of `first`, then of `second`, from list `list` (0 or 1) and
+ * position `at`, until one answers something other than `undefined`, and gives that answer
+ * (`undefined` when none did). Synchronous while the hooks return plain values; from the first
+ * hook that returns a promise (or any thenable) on, it continues asynchronously and the answer
+ * comes as a promise. Throws (or rejects with) what a hook threw.
  */
-export async function runBeforeHooks(
+export function runBeforeHooks(
   req: Request,
   first: readonly BeforeRequestHook[],
   second: readonly BeforeRequestHook[] | undefined,
-): Promise<HandlerResult> {
-  let result: HandlerResult;
-  for (const hook of first) {
-    result = await hook(req);
-    if (result !== undefined) return result;
-  }
-  if (second !== undefined) {
-    for (const hook of second) {
-      result = await hook(req);
-      if (result !== undefined) return result;
+  list = 0,
+  at = 0,
+): HandlerResult | Promise<HandlerResult> {
+  for (; list < 2; list++, at = 0) {
+    const hooks = list === 0 ? first : second;
+    if (hooks === undefined) continue;
+    for (; at < hooks.length; at++) {
+      const out = hooks[at]!(req);
+      if (isThenable<HandlerResult>(out)) {
+        const next = at + 1;
+        const from = list;
+        return Promise.resolve(out).then((value) =>
+          value === undefined ? runBeforeHooks(req, first, second, from, next) : value,
+        );
+      }
+      if (out !== undefined) return out;
     }
   }
   return undefined;

@@ -1,7 +1,7 @@
 // The flow of a routed request: before-request hooks, the handler, its result made a response,
 // a file looked at, after-request hooks. Whatever fails on the way goes to the app's
-// handleError. Without before-request hooks, synchronous while everything answers plain
-// values, so that a plain handler's response is ready when dispatch returns.
+// handleError. Synchronous while everything (hooks included) answers plain values, so that
+// the response is ready when dispatch returns; from the first promise on, asynchronous.
 import type { ErrorLog } from './error-answer.js';
 import {
   type Handler,
@@ -40,22 +40,27 @@ export class RequestFlow {
     args: Record<string, unknown>,
     local: Hooks | undefined,
   ): Response | Promise<Response> {
-    if (this.#own.before.length > 0 || (local !== undefined && local.before.length > 0)) {
-      return this.#runWithHooks(req, handler, args, local);
+    const own = this.#own.before;
+    if (own.length > 0 || (local !== undefined && local.before.length > 0)) {
+      let early: HandlerResult | Promise<HandlerResult>;
+      try {
+        early = runBeforeHooks(req, own, local?.before);
+      } catch (err) {
+        return this.#app.handleError(req, err);
+      }
+      if (isThenable<HandlerResult>(early)) {
+        return Promise.resolve(early).then(
+          (result) =>
+            result === undefined
+              ? this.#call(req, handler, args, local)
+              : this.#respond(req, result, local),
+          (err: unknown) => this.#app.handleError(req, err),
+        );
+      }
+      // A hook's answer other than `undefined` is sent instead, after-request hooks and all.
+      if (early !== undefined) return this.#respond(req, early, local);
     }
-    let result: HandlerResult | Promise<HandlerResult>;
-    try {
-      result = handler(req, args);
-    } catch (err) {
-      return this.#app.handleError(req, err);
-    }
-    if (isThenable<HandlerResult>(result)) {
-      return Promise.resolve(result).then(
-        (value) => this.#respond(req, value, local),
-        (err: unknown) => this.#app.handleError(req, err),
-      );
-    }
-    return this.#respond(req, result, local);
+    return this.#call(req, handler, args, local);
   }
 
   /** The {@link MicrodotBase.optionsHandler} answer, then the after-error hooks (as Microdot). */
@@ -73,21 +78,26 @@ export class RequestFlow {
     return runAfterErrorHooks(req, res, this.#own.afterError, this.#app);
   }
 
-  async #runWithHooks(
+  /** Calls the route's handler; its result (awaited if a promise) becomes the response. */
+  #call(
     req: Request,
     handler: Handler,
     args: Record<string, unknown>,
     local: Hooks | undefined,
-  ): Promise<Response> {
-    let res: Response;
+  ): Response | Promise<Response> {
+    let result: HandlerResult | Promise<HandlerResult>;
     try {
-      let result = await runBeforeHooks(req, this.#own.before, local?.before);
-      if (result === undefined) result = await handler(req, args);
-      res = toResponse(result);
+      result = handler(req, args);
     } catch (err) {
       return this.#app.handleError(req, err);
     }
-    return this.#finish(req, res, local);
+    if (isThenable<HandlerResult>(result)) {
+      return Promise.resolve(result).then(
+        (value) => this.#respond(req, value, local),
+        (err: unknown) => this.#app.handleError(req, err),
+      );
+    }
+    return this.#respond(req, result, local);
   }
 
   /** A handler's (or hook's) result as a response, then the after-request hooks. */

@@ -18,6 +18,15 @@ export async function buildCases(dir, secret, userCount) {
   const { Session, withSession } = await import(`${base}/session/index.js`);
   const hello = new Microdot();
   hello.get('/', () => 'Hello, World!');
+  // hello with CSRF on: a before-request hook on every request (a GET passes it).
+  const { CSRF } = await import(`${base}/csrf/index.js`);
+  const csrf = new Microdot();
+  new CSRF(csrf);
+  csrf.get('/', () => 'Hello, World!');
+  // hello with one async before-request hook: the path a hook that returns a promise takes.
+  const asyncHook = new Microdot();
+  asyncHook.beforeRequest(async () => undefined);
+  asyncHook.get('/', () => 'Hello, World!');
   const mk = (encrypt, write, verifyCache) => {
     const app = new Microdot();
     new Session(app, { secretKey: secret, encrypt, verifyCache });
@@ -45,6 +54,8 @@ export async function buildCases(dir, secret, userCount) {
   const sealed = users.map((payload) => `session=${encryptToken(payload, key)}`);
   return {
     hello: [hello.handler, [undefined]],
+    csrf: [csrf.handler, [undefined]],
+    ahook: [asyncHook.handler, [undefined]],
     read: [mk(false, false), [signed[0]]],
     rw: [mk(false, true), [signed[0]]],
     encrw: [mk(true, true), [sealed[0]]],

@@ -7,14 +7,16 @@
  * - revocable: logout, `destroyAll(userId)` and `destroyOthers` end the record (it is indexed by
  *   the user, as the user's sessions are), and the token is then worth nothing;
  * - single-use: a restore replaces it with a new token and record; the old record stays as a
- *   tombstone that points to its successor until the old token would have expired;
+ *   tombstone that points to its successor until the old token would have expired. The
+ *   successor's id is derived from the old one, so restores racing with one token (a browser
+ *   opening tabs at once) all write and name the same successor: one, not one each;
  * - a theft detector: an old token presented again (after a short grace period for a browser's
  *   parallel requests) means two parties hold it, so every session and remember token of the
  *   user ends.
  * With `userVersion`, the token also carries the user's version digest (`user_v`), kept through
  * every renewal, so a token made for another version of the user is refused.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Request } from '../request.js';
 import type { Session } from '../session/index.js';
 import { isUserId, type UserId } from './login-session.js';
@@ -62,13 +64,18 @@ export class RememberMe {
    * A new remember token for `userId`, valid `days` days (and, with a store, its record),
    * carrying the user's version digest when there is one.
    */
-  async issue(session: Session, userId: UserId, days: number, version?: string): Promise<string> {
+  async issue(
+    session: Session,
+    userId: UserId,
+    days: number,
+    version?: string,
+    rid = randomBytes(18).toString('base64url'),
+  ): Promise<string> {
     const exp = now() + Math.round(days * DAY);
     const claims: Record<string, unknown> = { user_id: userId, days, exp };
     if (version !== undefined) claims[VERSION_CLAIM] = version;
     const store = session.store;
     if (store !== undefined) {
-      const rid = randomBytes(18).toString('base64url');
       const record: RecordValue = { user: userId, days, exp };
       await store.set(
         rid,
@@ -125,8 +132,12 @@ export class RememberMe {
       }
       return { kind: 'theft', userId };
     }
-    const fresh = await this.issue(session, userId, record.days, version);
-    const successor = session.verifyToken(fresh)?.rid as string;
+    // Every restore racing with this one (all read the record before any marked it rotated)
+    // names the same successor, and writes the same record: one successor, not one each. (A
+    // racer held up past the successor's own rotation would write it afresh: a window of one
+    // store round trip, where before every racer left a live token of its own.)
+    const successor = successorOf(rid);
+    const fresh = await this.issue(session, userId, record.days, version, successor);
     const tombstone: RecordValue = { ...record, next: successor, rotatedAt: now() };
     await store.set(
       rid,
@@ -182,6 +193,17 @@ export class RememberMe {
         });
     });
   }
+}
+
+/**
+ * The id of the record that replaces record `rid` at its rotation: 144 bits of SHA-256 of it.
+ * Knowing it gives nothing: a token naming it must still be signed with the key ring.
+ */
+function successorOf(rid: string): string {
+  return createHash('sha256')
+    .update(`microdot-ts remember successor\u0000${rid}`)
+    .digest('base64url')
+    .slice(0, 24);
 }
 
 /** The version digest a token carries, if any. */

@@ -138,6 +138,37 @@ for (const { name, make } of STORES) {
         assert.deepEqual(reused, []);
       });
 
+      test('parallel restores with one remember cookie make one successor, not one each', async () => {
+        const store = make();
+        const reused: unknown[] = [];
+        const { app } = loginApp({ store }, { onRememberReuse: () => void reused.push(1) });
+        const first = await mode.client(app);
+        await first.post('/login/1?remember=true');
+        const token = first.cookies()._remember!;
+        // A browser opening several tabs at once after its session ended: the requests race
+        // between reading the record and marking it rotated.
+        const tabs = await Promise.all(
+          Array.from({ length: 8 }, () => mode.client(app, { cookies: { _remember: token } })),
+        );
+        const answers = await Promise.all(tabs.map((tab) => tab.get('/who')));
+        assert.deepEqual(
+          answers.map((res) => res.text),
+          tabs.map(() => 'ana'),
+        );
+        const rids = new Set(tabs.map((tab) => payloadOf(tab.cookies()._remember!).rid));
+        assert.equal(rids.size, 1, `successors: ${[...rids].join(', ')}`);
+        const old = (await store.get(payloadOf(token).rid as string))!._remember as {
+          next: string;
+        };
+        assert.equal(old.next, [...rids][0]);
+        // The one successor restores in turn; no theft was seen.
+        const later = await mode.client(app, {
+          cookies: { _remember: tabs[0]!.cookies()._remember! },
+        });
+        assert.equal((await later.get('/who')).text, 'ana');
+        assert.deepEqual(reused, []);
+      });
+
       test('the same user logging in again without remember (a fresh login) keeps the remember token', async () => {
         const store = make();
         const { app } = loginApp({ store });
