@@ -51,7 +51,7 @@ export class StoreMode implements SessionMode {
     const data = await ctx.validated(rs.req, withoutClaims(stored));
     if (data === undefined) return undefined;
     rs.accept(verified, stored._flash);
-    await this.#seen(sid, verified.claims, stored[META_KEY]);
+    await this.#seen(sid, verified.claims, stored);
     return data;
   }
 
@@ -137,13 +137,26 @@ export class StoreMode implements SessionMode {
   }
 
   /** Writes `lastSeenAt` when the one stored is a minute old or more (so reads stay reads). */
-  async #seen(sid: string, claims: Claims, stored: unknown): Promise<void> {
-    const meta = asMeta(stored);
+  async #seen(sid: string, claims: Claims, stored: Record<string, unknown>): Promise<void> {
+    const meta = asMeta(stored[META_KEY]);
     const now = nowSeconds();
     if (meta === undefined || now - meta.lastSeenAt < SEEN_EVERY) return;
     const ttl = Math.max(1, (claims.exp ?? now + lifetimeOf(this.#ctx.options)) - now);
     const patch = { set: { [META_KEY]: { ...meta, lastSeenAt: now } }, unset: [] };
-    await storeCall(() => this.#store.set(sid, patch, { ttl }));
+    // With its user named, a store writes the user index along with the session (RedisStore:
+    // in the same round trip) instead of looking the owner up first.
+    const userId = this.#storedUserId(stored);
+    const options = userId === undefined ? { ttl } : { ttl, userId };
+    await storeCall(() => this.#store.set(sid, patch, options));
+  }
+
+  /** The user id a stored record names, or `undefined` (also when it is not one a store takes). */
+  #storedUserId(stored: Record<string, unknown>): string | undefined {
+    try {
+      return this.#userIdOf(stored);
+    } catch {
+      return undefined;
+    }
   }
 
   /** `maxSessionsPerUser`: ends the user's least recently seen sessions past the limit. */

@@ -8,6 +8,7 @@ import { Microdot } from '../../src/index.js';
 import { Session, withSession } from '../../src/session/index.js';
 import { RedisStore } from '../../src/stores/redis.js';
 import { SHAS } from '../../src/stores/redis-scripts.js';
+import { META_KEY } from '../../src/stores/store.js';
 import { TestClient } from '../../src/test-client.js';
 
 const prefix = `microdot-test:${randomBytes(6).toString('hex')}:`;
@@ -100,4 +101,22 @@ test('a logged-in session: the user index goes out with the write, ahead of it',
   await c.get('/count');
   assert.deepEqual(await writesOf(c, '/count'), [['hgetall'], ['evalsha index', 'evalsha set']]);
   assert.equal((await c.get('/read')).text, '2');
+});
+
+test("a logged-in session's once-a-minute lastSeenAt write: also two round trips", async () => {
+  const store = new RedisStore({ client, prefix });
+  const c = new TestClient(app());
+  await c.get('/login');
+  // Seen ten minutes ago, as far as the store knows: this read writes lastSeenAt.
+  const token = c.cookies().session!;
+  const sid = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).sid;
+  const stale = Math.floor(Date.now() / 1000) - 600;
+  await store.set(
+    sid,
+    { set: { [META_KEY]: { createdAt: stale, lastSeenAt: stale } }, unset: [] },
+    { ttl: 3600 },
+  );
+  assert.deepEqual(await writesOf(c, '/read'), [['hgetall'], ['evalsha index', 'evalsha set']]);
+  // Written: the next read within the minute is a read only.
+  assert.deepEqual(await writesOf(c, '/read'), [['hgetall']]);
 });
