@@ -2,7 +2,7 @@
 // bench`'s Redis cases pay on every request, pinned so that a change cannot add one unnoticed.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { Redis } from 'ioredis';
 import { Microdot } from '../../src/index.js';
 import { Session, withSession } from '../../src/session/index.js';
@@ -10,9 +10,11 @@ import { RedisStore } from '../../src/stores/redis.js';
 import { SHAS } from '../../src/stores/redis-scripts.js';
 import { META_KEY } from '../../src/stores/store.js';
 import { TestClient } from '../../src/test-client.js';
+import { REDIS_URL, redisTestPrefix } from '../helpers/redis-prefix.js';
+import { payloadOf } from '../helpers/session-app.js';
 
-const prefix = `microdot-test:${randomBytes(6).toString('hex')}:`;
-const client = new Redis('redis://127.0.0.1:6379', { enableAutoPipelining: true });
+const { prefix, track } = redisTestPrefix('microdot-test');
+const client = track(new Redis(REDIS_URL, { enableAutoPipelining: true }));
 /** What went to Redis, one entry per write on the socket: the commands that write carried. */
 const writes: string[][] = [];
 /** Commands handed to the client and not written yet (a pipeline writes them all at once). */
@@ -33,16 +35,6 @@ client.on('ready', () => {
     unsent = [];
     return write(...args);
   }) as typeof socket.write;
-});
-
-after(async () => {
-  let cursor = '0';
-  do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    if (keys.length > 0) await Promise.all(keys.map((key) => client.del(key)));
-    cursor = next;
-  } while (cursor !== '0');
-  await client.quit();
 });
 
 function app() {
@@ -108,8 +100,7 @@ test("a logged-in session's once-a-minute lastSeenAt write: also two round trips
   const c = new TestClient(app());
   await c.get('/login');
   // Seen ten minutes ago, as far as the store knows: this read writes lastSeenAt.
-  const token = c.cookies().session!;
-  const sid = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).sid;
+  const sid = payloadOf(c.cookies().session!).sid as string;
   const stale = Math.floor(Date.now() / 1000) - 600;
   await store.set(
     sid,
