@@ -7,7 +7,10 @@
 // Each case runs twice, with INSTR_FROM and INSTR_TO requests; the difference of the two totals
 // over the difference of the counts is the steady-state cost per request (start-up, building
 // the cookies, JIT warm-up and the memo's first window all cancel out).
-// Env: INSTR_CASES (rwd,rwd0,rawhs,encrwd,encrwd0), INSTR_FROM (10000), INSTR_TO (30000),
+// Two runs of the same count differ by about 2% in all (start-up: module loading, JIT and GC
+// timing), so the two counts are far apart, and V8 runs in its predictable mode (no background
+// compilation or GC threads, a fixed GC schedule).
+// Env: INSTR_CASES (rwd,rwd0,rawhs,encrwd,encrwd0), INSTR_FROM (5000), INSTR_TO (65000),
 // INSTR_USERS (20000), INSTR_DIST (dist/src). Needs valgrind (apt-get install -y valgrind).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -17,8 +20,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const CASES = (process.env.INSTR_CASES ?? 'rwd,rwd0,rawhs,encrwd,encrwd0').split(',');
-const FROM = Number(process.env.INSTR_FROM ?? 10_000);
-const TO = Number(process.env.INSTR_TO ?? 30_000);
+const FROM = Number(process.env.INSTR_FROM ?? 5_000);
+const TO = Number(process.env.INSTR_TO ?? 65_000);
 const USERS = Number(process.env.INSTR_USERS ?? 20_000);
 const DIST = path.resolve(process.env.INSTR_DIST ?? 'dist/src');
 const CHILD = fileURLToPath(new URL('./lib/instructions-child.mjs', import.meta.url));
@@ -47,6 +50,8 @@ function count(name, n) {
     '--smc-check=all-non-file',
     '--callgrind-out-file=/dev/null',
     process.execPath,
+    '--predictable',
+    '--predictable-gc-schedule',
     CHILD,
   ];
   const env = {
