@@ -19,15 +19,14 @@ import { parseJsonText, type VerifyResult } from './token.js';
  *
  * It tunes itself, so that it never costs where tokens do not come back (many instances without
  * affinity, or more users than it holds): every {@link TUNE_WINDOW} insertions and hits it looks
- * at how many lookups hit per insertion. Under {@link QUIET_BELOW} it goes quiet: it only looks
- * up and remembers the tokens whose MAC or tag starts with one {@link QUIET_SAMPLE}th of the
- * base64url alphabet, in generations that many times smaller (so that a sampled entry lives as
- * many requests as before). The other tokens skip it entirely: hashing the input for a lookup
- * costs about as much as an insertion. MACs are uniformly spread, so that is a fixed share of
- * any traffic, and the choice depends only on what the client sent (or was sent), never on a
- * secret. The sampled share moves on after every quiet window, so a few tokens that repeat get
- * their turn. At {@link WAKE_AT} hits per insertion it remembers every token again. Quiet or not,
- * a token gets the same outcome as from a full verification; only the work saved changes.
+ * at how many lookups hit per insertion. Under {@link QUIET_BELOW} it goes quiet: it drops what
+ * it holds, looks nothing up and keeps no token, only a 30-bit fingerprint of each MAC or tag it
+ * issues or sees verify, in a fixed table of small integers (no strings, no allocation). A token
+ * that verifies with a fingerprint already there has come back: the hit it would have been. At
+ * {@link WAKE_AT} such hits per insertion over a {@link QUIET_WINDOW}, it remembers every token
+ * again. The fingerprint is taken only from tokens that verified or were issued here, so forged
+ * tokens cannot wake it, and it only ever decides the memo's state: quiet or not, a token gets
+ * the same outcome as from a full verification; only the work saved changes.
  *
  * @internal
  * @example
@@ -42,25 +41,21 @@ export class VerifiedTokens {
   readonly capacity: number;
   #young = new Map<string, VerifiedEntry>();
   #old = new Map<string, VerifiedEntry>();
-  /** Entries kept per generation now: `capacity`, or a sample's share of it while quiet. */
-  #limit: number;
   #quiet = false;
-  /** Which share of the alphabet a quiet memo samples (turns every quiet window). */
-  #phase = 0;
-  /** Insertions, hits and tokens offered since the hit rate was last looked at. */
+  /** While quiet: the fingerprints of recent tokens, each at the slot its low bits name (0: none). */
+  #seen: Int32Array | undefined;
+  /** Insertions and hits (while quiet: of fingerprints) since the hit rate was last looked at. */
   #inserted = 0;
   #hits = 0;
-  #offered = 0;
 
   constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new RangeError('VerifiedTokens capacity must be a positive integer');
     }
     this.capacity = capacity;
-    this.#limit = capacity;
   }
 
-  /** Whether it has gone quiet (remembering one token in {@link QUIET_SAMPLE}) for lack of hits. */
+  /** Whether it has gone quiet (remembering no token, only fingerprints) for lack of hits. */
   get quiet(): boolean {
     return this.#quiet;
   }
@@ -71,7 +66,7 @@ export class VerifiedTokens {
    * the token must be verified in full.
    */
   recall(input: string, check: string, ring: KeyRing): VerifyResult | undefined {
-    if (this.#quiet && !this.#sampled(check)) return undefined;
+    if (this.#quiet) return undefined;
     const seen = this.get(input);
     if (seen === undefined || ring.byKid(seen.key.kid) !== seen.key) return undefined;
     if (!sameText(seen.check, check)) return undefined;
@@ -94,12 +89,16 @@ export class VerifiedTokens {
   }
 
   /**
-   * Remembers what verified `input` (ignored for inputs longer than {@link MAX_MEMO_INPUT}, and,
-   * while quiet, unless sampled). Keeps flat copies of `input` and `check`: slices of a token
-   * would hold the whole Cookie header in memory.
+   * Remembers what verified `input` (ignored for inputs longer than {@link MAX_MEMO_INPUT};
+   * while quiet, only its fingerprint is noted). Keeps flat copies of `input` and `check`:
+   * slices of a token would hold the whole Cookie header in memory.
    */
   set(input: string, entry: VerifiedEntry): void {
-    if (input.length > MAX_MEMO_INPUT || !this.#admit(entry.check)) return;
+    if (this.#quiet) {
+      this.#note(entry.check, true);
+      return;
+    }
+    if (input.length > MAX_MEMO_INPUT) return;
     const ownInput = flatLatin1(input);
     const check = flatLatin1(entry.check);
     if (ownInput === undefined || check === undefined) return;
@@ -111,7 +110,8 @@ export class VerifiedTokens {
    * request), so they are kept as they are.
    */
   setIssued(input: string, entry: VerifiedEntry): void {
-    if (input.length <= MAX_MEMO_INPUT && this.#admit(entry.check)) this.#insert(input, entry);
+    if (this.#quiet) this.#note(entry.check, false);
+    else if (input.length <= MAX_MEMO_INPUT) this.#insert(input, entry);
   }
 
   /** How many entries are held now (both generations). */
@@ -120,27 +120,20 @@ export class VerifiedTokens {
   }
 
   /**
-   * Whether a token with MAC or tag `check` is remembered: always, or while quiet if sampled.
-   * A quiet memo also looks at its hit rate after a window's worth of offers, so that a few
-   * tokens that repeat without being sampled get their turn when the sample moves on.
+   * While quiet: notes the fingerprint of a MAC or tag. For a token that `verified`, finding it
+   * noted already is a hit (it came back); anything else is an insertion.
    */
-  #admit(check: string): boolean {
-    if (!this.#quiet) return true;
-    if (++this.#offered >= TUNE_WINDOW * QUIET_SAMPLE) this.#tune();
-    return this.#sampled(check);
-  }
-
-  /**
-   * Whether a quiet memo keeps (and looks up) the token whose MAC or tag is `check`: those whose
-   * first character is in this phase's share of the alphabet. It depends only on what the
-   * client sent (or was sent), never on a secret, and MACs are uniformly spread: a fixed share
-   * of any traffic.
-   */
-  #sampled(check: string): boolean {
-    const code = check.charCodeAt(0);
-    if (code >= 128) return false;
-    const sextet = SEXTET[code]!;
-    return sextet < 64 && (sextet + this.#phase) % QUIET_SAMPLE === 0;
+  #note(check: string, verified: boolean): void {
+    const print = fingerprint(check);
+    if (print === 0) return;
+    const seen = this.#seen!;
+    const slot = print & (seen.length - 1);
+    if (verified && seen[slot] === print) this.#hits++;
+    else {
+      seen[slot] = print;
+      this.#inserted++;
+    }
+    if (this.#hits + this.#inserted >= QUIET_WINDOW) this.#tune();
   }
 
   #insert(input: string, entry: VerifiedEntry): void {
@@ -153,20 +146,21 @@ export class VerifiedTokens {
     const rate = this.#hits / Math.max(1, this.#inserted);
     if (!this.#quiet && rate < QUIET_BELOW) {
       this.#quiet = true;
-      this.#limit = Math.max(1, Math.ceil(this.capacity / QUIET_SAMPLE));
+      // What it held goes: nothing is looked up while quiet.
+      this.#young = new Map();
+      this.#old = new Map();
+      // Room for the fingerprints of about as many tokens as two generations hold (256 KiB at most).
+      this.#seen ??= new Int32Array(2 ** Math.min(16, Math.ceil(Math.log2(2 * this.capacity))));
+      this.#seen.fill(0);
     } else if (this.#quiet && rate >= WAKE_AT) {
       this.#quiet = false;
-      this.#limit = this.capacity;
-    } else if (this.#quiet) {
-      this.#phase = (this.#phase + 1) % QUIET_SAMPLE;
     }
     this.#inserted = 0;
     this.#hits = 0;
-    this.#offered = 0;
   }
 
   #remember(input: string, entry: VerifiedEntry): void {
-    if (this.#young.size >= this.#limit) {
+    if (this.#young.size >= this.capacity) {
       // The old generation is dropped whole: what was not used since the last turn goes.
       this.#old = this.#young;
       this.#young = new Map();
@@ -179,6 +173,22 @@ export class VerifiedTokens {
 const SEXTET = new Uint8Array(128).fill(255);
 for (let i = 0; i < 64; i++) {
   SEXTET['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.charCodeAt(i)] = i;
+}
+
+/**
+ * A 30-bit fingerprint of a base64url MAC or tag, from its first five characters, plus one (so
+ * that 0 means none); 0 for text that is too short or not base64url there.
+ */
+function fingerprint(check: string): number {
+  if (check.length < 5) return 0;
+  let print = 0;
+  for (let i = 0; i < 5; i++) {
+    const code = check.charCodeAt(i);
+    const sextet = code < 128 ? SEXTET[code]! : 255;
+    if (sextet > 63) return 0;
+    print = (print << 6) | sextet;
+  }
+  return print + 1;
 }
 
 /** A flat copy of `text`, or `undefined` when latin1 cannot hold it (tokens are ASCII). */
@@ -202,14 +212,11 @@ export const MAX_MEMO_INPUT = 2048;
 /** Insertions between two looks at the hit rate. */
 export const TUNE_WINDOW = 64;
 
-/**
- * While quiet, one token in this many is remembered and looked up (and generations are this many
- * times smaller). A divisor of 64: the share of the base64url alphabet that is sampled.
- */
-export const QUIET_SAMPLE = 32;
+/** Fingerprints noted (and hits) between two looks at the hit rate while quiet. */
+export const QUIET_WINDOW = 1024;
 
 /** Hits per insertion under which the memo goes quiet. */
 export const QUIET_BELOW = 1 / 8;
 
-/** Hits per insertion (of the sampled tokens) at which a quiet memo remembers every token again. */
+/** Hits per insertion (of fingerprints) at which a quiet memo remembers every token again. */
 export const WAKE_AT = 1 / 4;
