@@ -163,8 +163,10 @@ export class Login<User extends LoginUser = LoginUser> {
    * `update_session_auth_hash`): call it once the new password is saved. The session gets the
    * new version (and is regenerated), and this browser's remember cookie is renewed with it;
    * every other session and remember token of the user, made for the old version, is logged
-   * out at its next request. Resolves to `false`, changing nothing, when `req` is not logged in
-   * as `user`.
+   * out at its next request. Call it in a handler whose login was checked before the version
+   * changed (`required`, `fresh`, or `currentUser` called first): otherwise the login is checked
+   * now, against the new version, and a session made for the old one is logged out. Resolves to
+   * `false`, changing nothing else, when `req` is not (or no longer) logged in as `user`.
    *
    * @throws LoginConfigError when Login has no `userVersion`.
    * @example
@@ -181,6 +183,12 @@ export class Login<User extends LoginUser = LoginUser> {
       );
     }
     const version = await versions.require(user, 'updateUserVersion');
+    // Only a login this request has checked moves to the new version: `currentUser` (or
+    // `required`/`fresh`) must have found it valid before the version changed. Checked only now,
+    // against the new version, a session made for the old one is refused (and logged out), as
+    // every stale session must be, instead of being upgraded.
+    const current = this.#users.has(req) ? this.#users.get(req) : await this.currentUser(req);
+    if (current === undefined || String(current.id) !== String(user?.id)) return false;
     const session = sessionFor(req);
     const dict = await session.get<LoginData>(req);
     const id = dict[USER_KEY];

@@ -244,4 +244,27 @@ describe('userVersion: what is kept, and configuration', () => {
     assert.equal((await c.post('/update/2')).text, 'false');
     assert.equal((await c.get('/who')).text, 'ana');
   });
+
+  test('updateUserVersion does not move a stale session to the new version (attack review)', async () => {
+    // A route that changes the version without checking the login first (a password reset,
+    // say): a session made for the old version must stay refused, not be upgraded.
+    for (const mode of STORES) {
+      const users = new Map<number, User>([[1, { id: 1, name: 'ana', stamp: 'old' }]]);
+      const { app, login } = usersApp(mode.make(), users);
+      app.post('/reset/<int:id>', (req, { id }) =>
+        login.updateUserVersion(req, users.get(id)!).then(String),
+      );
+      app.get(
+        '/fresh',
+        login.fresh(() => 'FRESH-OK'),
+      );
+      const victim = new TestClient(app);
+      await victim.post('/login/1?remember');
+      const stolen = new TestClient(app, { cookies: victim.cookies() });
+      users.set(1, { id: 1, name: 'eve', stamp: 'new' }); // recreated, or its password reset
+      assert.equal((await stolen.post('/reset/1')).text, 'false', mode.name);
+      assert.equal((await stolen.get('/who')).text, 'nobody', mode.name);
+      assert.notEqual((await stolen.get('/fresh')).text, 'FRESH-OK', mode.name);
+    }
+  });
 });
