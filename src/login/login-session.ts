@@ -1,7 +1,6 @@
 // How microdot-ts/login keeps a login in the session, and reaches the session and its store.
-import { HTTPException } from '../http-exception.js';
 import type { Request } from '../request.js';
-import { Session, StoreUnavailableError } from '../session/index.js';
+import { Session } from '../session/index.js';
 import { LoginConfigError } from './options.js';
 
 /** The session keys of a login, as Microdot's (so the two share logins). */
@@ -40,16 +39,4 @@ export function sessionFor(req: Request): Session {
     );
   }
   return session;
-}
-
-/** Runs store calls of the remember-me cookie; an unreachable store is a 503, as for sessions. */
-export async function guard<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof StoreUnavailableError) {
-      throw new HTTPException(503, { message: 'Session store unavailable', cause: err });
-    }
-    throw err;
-  }
 }

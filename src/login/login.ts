@@ -2,10 +2,10 @@ import type { Handler } from '../app.js';
 import type { Request } from '../request.js';
 import { type Response, redirect } from '../response.js';
 import type { Session, SessionDict } from '../session/index.js';
+import { storeCall } from '../session/store-call.js';
 import { wraps } from '../wraps.js';
 import {
   FRESH_KEY,
-  guard,
   isUserId,
   type LoginData,
   nextOf,
@@ -102,7 +102,7 @@ export class Login<User extends LoginUser = LoginUser> {
         await this.#logOut(req, session, dict);
       }
     } else {
-      user = await guard(() => this.#restoreFromCookie(req, session, dict, loader));
+      user = await storeCall(() => this.#restoreFromCookie(req, session, dict, loader));
     }
     this.#users.set(req, user);
     req.g.currentUser = user;
@@ -131,7 +131,7 @@ export class Login<User extends LoginUser = LoginUser> {
     const session = sessionFor(req);
     const dict = await session.get<LoginData>(req);
     const previous = req.cookie(REMEMBER_COOKIE);
-    await guard(async () => {
+    await storeCall(async () => {
       if (previous !== undefined) {
         // The same user confirming their password (for `fresh`) keeps their remember cookie;
         // a remember cookie of someone else's login (or of an older version) must not outlive
@@ -200,7 +200,7 @@ export class Login<User extends LoginUser = LoginUser> {
     const claims = token === undefined ? undefined : session.verifyToken(token);
     if (token !== undefined && this.#remember.belongsTo(session, token, user.id)) {
       const days = validDays(claims?.days) ?? 30;
-      await guard(async () => {
+      await storeCall(async () => {
         await this.#remember.revoke(session, token);
         const renewed = await this.#remember.issue(session, user.id, days, version);
         this.#remember.cookie(session, req, renewed, days);
@@ -273,7 +273,7 @@ export class Login<User extends LoginUser = LoginUser> {
     const tokens = new Set([req.cookie(REMEMBER_COOKIE), this.#remember.pending(req)]);
     tokens.delete(undefined);
     if (tokens.size === 0) return;
-    await guard(async () => {
+    await storeCall(async () => {
       for (const token of tokens) await this.#remember.revoke(session, token as string);
     });
     this.#remember.cookie(session, req, undefined);

@@ -1,12 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { HTTPException } from '../http-exception.js';
 import type { Response } from '../response.js';
-import {
-  META_KEY,
-  type SessionPatch,
-  type SessionStore,
-  StoreUnavailableError,
-} from '../stores/store.js';
+import { META_KEY, type SessionPatch, type SessionStore } from '../stores/store.js';
 import { type Claims, lifetimeOf, nowSeconds, withoutClaims } from './claims.js';
 import type { SessionContext } from './context.js';
 import type { Pending, SessionMode } from './mode.js';
@@ -20,6 +14,7 @@ import {
   SEEN_EVERY,
   type SessionInfo,
 } from './session-info.js';
+import { storeCall } from './store-call.js';
 
 /**
  * Store mode: the data live in a {@link SessionStore}; the cookie carries only a signed (or
@@ -257,16 +252,4 @@ function diff(loaded: Map<string, string>, data: Record<string, unknown>): Sessi
   }
   for (const key of loaded.keys()) if (!Object.hasOwn(data, key)) unset.push(key);
   return { set, unset };
-}
-
-/** Runs a store call; an unreachable store becomes a 503 for this request. */
-export async function storeCall<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof StoreUnavailableError) {
-      throw new HTTPException(503, { message: 'Session store unavailable', cause: err });
-    }
-    throw err;
-  }
 }
