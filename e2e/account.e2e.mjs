@@ -158,7 +158,13 @@ await main(async () => {
         new URL(c.page.url()).pathname === '/login',
         `the ended session still works: ${c.page.url()}`,
       );
+      // That browser has a remember cookie (restored by it): the cookie's record ended with its session, so it was
+      // not logged in again (which would list it as a new session).
+      const kept = (await c.context.cookies(base)).find((k) => k.name === '_remember');
+      assert(kept === undefined, `the ended browser kept ${JSON.stringify(kept)}`);
       await a.shot('account-9-session-ended.png');
+      await a.page.goto(`${base}/sessions`);
+      assert((await a.page.locator('tbody tr').count()) === 1, 'the ended browser came back');
     },
   );
 

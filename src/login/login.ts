@@ -137,14 +137,14 @@ export class Login<User extends LoginUser = LoginUser> {
         // a remember cookie of someone else's login (or of an older version) must not outlive
         // this one.
         if (days === undefined && this.#remember.belongsTo(session, previous, user.id, version))
-          return;
+          return this.#remember.link(session, req, previous);
         await this.#remember.revoke(session, previous);
       }
       if (days !== undefined) {
         const token = await this.#remember.issue(session, user.id, days, version);
-        this.#remember.cookie(session, req, token, days);
+        await this.#remember.cookie(session, req, token, days);
       } else if (previous !== undefined) {
-        this.#remember.cookie(session, req, undefined);
+        await this.#remember.cookie(session, req, undefined);
       }
     });
     dict[USER_KEY] = user.id;
@@ -203,7 +203,7 @@ export class Login<User extends LoginUser = LoginUser> {
       await storeCall(async () => {
         await this.#remember.revoke(session, token);
         const renewed = await this.#remember.issue(session, user.id, days, version);
-        this.#remember.cookie(session, req, renewed, days);
+        await this.#remember.cookie(session, req, renewed, days);
       });
     }
     this.#users.set(req, user);
@@ -272,11 +272,11 @@ export class Login<User extends LoginUser = LoginUser> {
     dict.save();
     const tokens = new Set([req.cookie(REMEMBER_COOKIE), this.#remember.pending(req)]);
     tokens.delete(undefined);
-    if (tokens.size === 0) return;
+    if (tokens.size === 0) return this.#remember.link(session, req, undefined);
     await storeCall(async () => {
       for (const token of tokens) await this.#remember.revoke(session, token as string);
     });
-    this.#remember.cookie(session, req, undefined);
+    await this.#remember.cookie(session, req, undefined);
   }
 
   /** Whether `stored` (a session's or token's digest) is `user`'s version now; true without one. */
@@ -303,19 +303,19 @@ export class Login<User extends LoginUser = LoginUser> {
     const version = claims === undefined ? undefined : versionOf(claims);
     if (user === undefined || !(await this.#sameVersion(user, version))) {
       await this.#remember.revoke(session, token);
-      this.#remember.cookie(session, req, undefined);
+      await this.#remember.cookie(session, req, undefined);
       return undefined;
     }
     const outcome = await this.#remember.restore(session, token);
     if (outcome.kind !== 'user') {
-      this.#remember.cookie(session, req, undefined);
+      await this.#remember.cookie(session, req, undefined);
       if (outcome.kind === 'theft') {
         await session.destroyAll(String(outcome.userId));
         await this.#onReuse?.(req, outcome.userId);
       }
       return undefined;
     }
-    this.#remember.cookie(session, req, outcome.token, outcome.days);
+    await this.#remember.cookie(session, req, outcome.token, outcome.days);
     dict[USER_KEY] = outcome.userId;
     dict[FRESH_KEY] = false;
     if (this.#versions === undefined || version === undefined) delete dict[VERSION_KEY];

@@ -4,8 +4,10 @@
  * Its token carries Microdot's claims `user_id`, `days` and `exp` (so a Python Microdot service
  * with the same key honours ours, and we honour its), signed with the session's key ring (or
  * encrypted, when the session encrypts). With a store it also names a server-side record (`rid`), which makes it:
- * - revocable: logout, `destroyAll(userId)` and `destroyOthers` end the record (it is indexed by
- *   the user, as the user's sessions are), and the token is then worth nothing;
+ * - revocable: logout, `destroyAll(userId)` and another device's `destroyOthers` end the record
+ *   (it is indexed by the user, as the user's sessions are), and the token is then worth
+ *   nothing. The session it logged in links it (`Session.linkRecord`), so ending that session
+ *   ("log out this one") ends it too, and `destroyOthers` keeps this device's;
  * - single-use: a restore replaces it with a new token and record; the old record stays as a
  *   tombstone that points to its successor until the old token would have expired. The
  *   successor's id is derived from the old one, so restores racing with one token (a browser
@@ -29,6 +31,8 @@ const RECORD_KEY = '_remember';
 /** Seconds during which a rotated token still restores (parallel requests of one browser). */
 export const REUSE_GRACE = 10;
 const DAY = 24 * 60 * 60;
+/** The name under which a session links its device's remember record (Session.linkRecord). */
+const LINK_NAME = 'remember';
 
 /** What a remember record holds. */
 interface RecordValue {
@@ -166,6 +170,17 @@ export class RememberMe {
     return this.#pending.get(req)?.token;
   }
 
+  /** Links the record of `token` (none: `undefined`) to the request's session (with a store). */
+  async link(session: Session, req: Request, token: string | undefined): Promise<void> {
+    if (!session.usesStore) return;
+    const rid = token === undefined ? undefined : session.verifyToken(token)?.rid;
+    await session.linkRecord(
+      req,
+      LINK_NAME,
+      typeof rid === 'string' && rid !== '' ? rid : undefined,
+    );
+  }
+
   /** Ends the record the remember cookie `token` names (with a store; a no-op without). */
   async revoke(session: Session, token: string): Promise<void> {
     const store = session.store;
@@ -177,8 +192,11 @@ export class RememberMe {
   /**
    * Sets (`token`) or removes (`undefined`) the remember cookie on this request's response, with
    * the session cookie's attributes. The last call of a request wins; one Set-Cookie is sent.
+   * With a store, the request's session links the token's record (or no longer links one), so
+   * that ending the session ("log out this one") ends this device's remember token too.
    */
-  cookie(session: Session, req: Request, token: string | undefined, days = 0): void {
+  async cookie(session: Session, req: Request, token: string | undefined, days = 0): Promise<void> {
+    await this.link(session, req, token);
     const first = !this.#pending.has(req);
     this.#pending.set(req, token === undefined ? undefined : { token, days });
     if (!first) return;

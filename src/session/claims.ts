@@ -19,8 +19,18 @@ export type Lifetimes = Pick<
   'maxAge' | 'idleTimeout' | 'absoluteTimeout' | 'clockSkew'
 >;
 
+/** The time claims of a request's session token (epoch seconds), as `Session.tokenClaims` gives them. */
+export interface SessionClaims {
+  /** When this token was issued. */
+  iat?: number;
+  /** When the session expires. */
+  exp?: number;
+  /** When the user last logged in (set by `regenerate()`, kept across renewals). */
+  auth_time?: number;
+}
+
 /** Keys a token (or a store record) carries that are not data. */
-const CLAIM_NAMES = new Set(['iat', 'exp', 'nbf', 'auth_time', 'sid', '_flash', '_meta']);
+const CLAIM_NAMES = new Set(['iat', 'exp', 'nbf', 'auth_time', 'sid', '_flash', '_meta', '_links']);
 
 /** The time now in whole seconds since the epoch, as JWT time claims count it. */
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000);

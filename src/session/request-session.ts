@@ -28,6 +28,9 @@ export class RequestSession implements SessionController {
   claims: Claims = {};
   flashes: Record<string, unknown> = {};
   flashChanged = false;
+  /** The store records linked to the session (links.ts), as loaded or changed by this request. */
+  links: Record<string, string> = {};
+  linksChanged = false;
   /** Re-sign the cookie at the end with the newest key, keeping its claims. */
   rotate = false;
   /** Re-issue the cookie at the end with a new lifetime (rolling renewal due). */
@@ -107,6 +110,15 @@ export class RequestSession implements SessionController {
     return value;
   }
 
+  /** Links (or, with `undefined`, unlinks) record `id` under `name`; written at the end. */
+  link(name: string, id: string | undefined): void {
+    if (this.links[name] === id) return;
+    if (id === undefined) delete this.links[name];
+    else this.links[name] = id;
+    this.linksChanged = true;
+    this.#hook();
+  }
+
   /** Gives the claims a new lifetime from now; `fresh` starts `auth_time` again. */
   stamp(fresh: boolean): void {
     this.claims = stampClaims(this.claims, this.ctx.options, nowSeconds(), fresh);
@@ -132,7 +144,11 @@ export class RequestSession implements SessionController {
     // A key rotation alone re-signs the same claims: it must not extend the session.
     let restamp = true;
     if (pending === undefined && this.dict !== undefined) {
-      const changed = (o.autoSave && this.#dirty()) || this.flashChanged || this.regenerating;
+      const changed =
+        (o.autoSave && this.#dirty()) ||
+        this.flashChanged ||
+        this.linksChanged ||
+        this.regenerating;
       if (changed || this.renew || this.rotate) {
         pending = { kind: 'save', data: sessionData(this.dict), token: undefined };
         restamp = changed || this.renew;

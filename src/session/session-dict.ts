@@ -43,6 +43,7 @@ export const RESERVED_KEYS: ReadonlySet<string> = new Set([
   'sid',
   '_flash',
   '_meta',
+  '_links',
   '__proto__',
 ]);
 

@@ -2,7 +2,7 @@ import type { MicrodotBase } from '../app.js';
 import type { Request } from '../request.js';
 import type { SessionStore } from '../stores/store.js';
 import type { CookieOptions } from '../utils/cookie.js';
-import { checkTimes, nowSeconds } from './claims.js';
+import { checkTimes, nowSeconds, type SessionClaims } from './claims.js';
 import { SessionContext } from './context.js';
 import { SessionError } from './errors.js';
 import type { SecretInput } from './keyring.js';
@@ -10,16 +10,6 @@ import type { SessionOptions } from './options.js';
 import type { SessionDict } from './session-dict.js';
 import type { SessionInfo } from './session-info.js';
 import { StoreMode } from './store-mode.js';
-
-/** The time claims of a request's session token (epoch seconds), as {@link Session.tokenClaims} gives them. */
-export interface SessionClaims {
-  /** When this token was issued. */
-  iat?: number;
-  /** When the session expires. */
-  exp?: number;
-  /** When the user last logged in (set by `regenerate()`, kept across renewals). */
-  auth_time?: number;
-}
 
 /**
  * The session of a request, as a value when it can be had at once (cookie mode, no async
@@ -174,8 +164,9 @@ export class Session {
   }
 
   /**
-   * Ends the session `handle` of `userId` ("log out that device"); resolves to whether it did.
-   * A handle of another user's session ends nothing.
+   * Ends the session `handle` of `userId` ("log out that device"), and the records it links
+   * ({@link Session.linkRecord}); resolves to whether it did. A handle of another user's session
+   * ends nothing.
    *
    * @throws SessionError (`ERR_SESSION_NO_STORE`) in cookie mode.
    */
@@ -184,8 +175,9 @@ export class Session {
   }
 
   /**
-   * Ends every session of the request's user except the request's own (ASVS 5.0 V7.4.3: call it
-   * after a password change); resolves to how many.
+   * Ends every session (and store record) of the request's user except the request's own and
+   * the records it links (ASVS 5.0 V7.4.3: call it after a password change); resolves to how
+   * many sessions.
    *
    * @throws SessionError (`ERR_SESSION_NO_STORE`) in cookie mode.
    */
@@ -193,6 +185,21 @@ export class Session {
     const mode = this.#storeMode('destroyOthers');
     this.#ctx.requireRing();
     return mode.destroyOthers(this.#ctx.stateOf(req));
+  }
+
+  /**
+   * Ties record `id` of the store (one an extension keeps, as `microdot-ts/login` its remember-me
+   * records) to the request's session under `name`; `undefined` unties it. Ending the session
+   * (`delete()`, `destroySession`, another session's `destroyOthers`, a `maxSessionsPerUser`
+   * eviction) ends the record too; regenerating keeps the link. Index the record under the
+   * session's user (`SetOptions.userId`) for `destroyAll`. Written at the end of the request.
+   *
+   * @throws SessionError (`ERR_SESSION_NO_STORE`) in cookie mode; TypeError for an empty name or id.
+   */
+  async linkRecord(req: Request, name: string, id: string | undefined): Promise<void> {
+    const mode = this.#storeMode('linkRecord');
+    this.#ctx.requireRing();
+    return mode.linkRecord(this.#ctx.stateOf(req), name, id);
   }
 
   /**
@@ -295,4 +302,4 @@ export class Session {
   }
 }
 
-export type { SecretInput };
+export type { SecretInput, SessionClaims };

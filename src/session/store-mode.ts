@@ -3,6 +3,7 @@ import type { Response } from '../response.js';
 import { META_KEY, type SessionPatch, type SessionStore } from '../stores/store.js';
 import { type Claims, lifetimeOf, nowSeconds, withoutClaims } from './claims.js';
 import type { SessionContext } from './context.js';
+import { checkLink, endLinked, LINKS_KEY, linkedIds, linksOf } from './links.js';
 import type { Pending, SessionMode } from './mode.js';
 import type { RequestSession } from './request-session.js';
 import {
@@ -48,6 +49,7 @@ export class StoreMode implements SessionMode {
     const data = ctx.options.validate === undefined ? plain : await ctx.validated(rs.req, plain);
     if (data === undefined) return undefined;
     rs.accept(verified, stored._flash);
+    rs.links = linksOf(stored);
     const seen = this.#seen(sid, verified.claims, stored);
     if (seen !== undefined) await seen;
     return data;
@@ -69,7 +71,16 @@ export class StoreMode implements SessionMode {
     const ctx = this.#ctx;
     if (pending.kind === 'delete') {
       const sid = this.#sidOf(rs);
-      if (sid !== undefined) await storeCall(() => this.#store.destroy(sid));
+      if (sid !== undefined) {
+        const store = this.#store;
+        // The session ends, and the records it links with it (its own are known once loaded).
+        await storeCall(async () => {
+          const linked =
+            rs.dict !== undefined ? Object.values(rs.links) : await linkedIds(store, sid);
+          await endLinked(store, linked);
+          await store.destroy(sid);
+        });
+      }
       res.deleteCookie(ctx.options.cookieName, ctx.cookieAttributes(rs.req));
       return;
     }
@@ -110,6 +121,10 @@ export class StoreMode implements SessionMode {
     if (rs.flashChanged || fresh) {
       if (Object.keys(rs.flashes).length > 0) patch.set._flash = rs.flashes;
       else if (!fresh) (patch.unset as string[]).push('_flash');
+    }
+    if (rs.linksChanged || fresh) {
+      if (Object.keys(rs.links).length > 0) patch.set[LINKS_KEY] = { ...rs.links };
+      else if (!fresh) (patch.unset as string[]).push(LINKS_KEY);
     }
     const ttl = Math.max(1, rs.claims.exp! - now);
     const options = userId === undefined ? { ttl } : { ttl, userId };
@@ -175,7 +190,10 @@ export class StoreMode implements SessionMode {
       (a, b) => seen(a).lastSeenAt - seen(b).lastSeenAt || seen(a).createdAt - seen(b).createdAt,
     );
     for (const victim of others.slice(0, excess)) {
-      await storeCall(() => store.destroyOwned(userId, victim.id));
+      await storeCall(async () => {
+        await endLinked(store, await linkedIds(store, victim.id));
+        await store.destroyOwned(userId, victim.id);
+      });
     }
   }
 
@@ -209,6 +227,13 @@ export class StoreMode implements SessionMode {
     return infos.sort((a, b) => b.lastSeenAt - a.lastSeenAt || b.createdAt - a.createdAt);
   }
 
+  /** Links record `id` (or unlinks, `undefined`) to the request's session under `name`. */
+  async linkRecord(rs: RequestSession, name: string, id: string | undefined): Promise<void> {
+    checkLink(name, id);
+    await rs.load();
+    rs.link(name, id);
+  }
+
   /** The handle of the request's session, if it has a live one. */
   async currentHandle(rs: RequestSession): Promise<string | undefined> {
     await rs.load();
@@ -223,19 +248,33 @@ export class StoreMode implements SessionMode {
     const store = this.#store;
     const target = (await storeCall(() => store.list(id))).find((s) => handleOf(s.id) === handle);
     if (target === undefined) return false;
-    return storeCall(() => store.destroyOwned(id, target.id));
+    return storeCall(async () => {
+      await endLinked(store, await linkedIds(store, target.id));
+      return store.destroyOwned(id, target.id);
+    });
   }
 
-  /** Ends every session of the request's user but the request's own; resolves to how many. */
+  /**
+   * Ends every record of the request's user but the request's session and the records it links
+   * (this device's remember-me record); resolves to how many sessions (as listed) it ended.
+   */
   async destroyOthers(rs: RequestSession): Promise<number> {
     const dict = (await rs.load()) as Record<string, unknown>;
     const userId = this.#userIdOf(dict);
     const current = rs.claims.sid;
     if (userId === undefined || current === undefined) return 0;
     const store = this.#store;
+    const keep = new Set([current, ...Object.values(rs.links)]);
     let ended = 0;
     for (const s of await storeCall(() => store.list(userId))) {
-      if (s.id !== current && (await storeCall(() => store.destroyOwned(userId, s.id)))) ended++;
+      if (keep.has(s.id)) continue;
+      // Only a session (a record with meta) links records; a remember record, say, is just ended.
+      const session = asMeta(s.meta) !== undefined;
+      const gone = await storeCall(async () => {
+        if (session) await endLinked(store, await linkedIds(store, s.id), keep);
+        return store.destroyOwned(userId, s.id);
+      });
+      if (gone && session) ended++;
     }
     return ended;
   }

@@ -198,6 +198,23 @@ describe('account example', () => {
     assert.equal((await laptop.get('/')).statusCode, 200);
   });
 
+  test('your sessions: ending a device that ticked "remember me" logs it out, no new row', async () => {
+    const a = await app();
+    const laptop = new TestClient(a);
+    await register(laptop, 'eve');
+    const phone = new TestClient(a);
+    await phone.post('/login', form({ name: 'eve', password: 'correct horse', remember: 'on' }));
+    assert.ok(phone.cookies()._remember);
+    const res = await laptop.get('/sessions');
+    const handles = [...res.text.matchAll(/action="\/sessions\/([^"/]+)\/end"/g)].map((m) => m[1]!);
+    assert.equal(handles.length, 1);
+    await laptop.post(`/sessions/${handles[0]}/end`);
+    assert.equal((await phone.get('/')).statusCode, 302);
+    assert.equal(phone.cookies()._remember, undefined);
+    const after = await laptop.get('/sessions');
+    assert.equal([...after.text.matchAll(/action="\/sessions\/[^"/]+\/end"/g)].length, 0);
+  });
+
   test('cookie mode: the sessions page explains why it cannot list them', async () => {
     const client = new TestClient(await app(false));
     await register(client, 'eve');
