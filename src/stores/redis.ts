@@ -34,8 +34,9 @@ export interface RedisStoreOptions {
   prefix?: string;
   /**
    * Milliseconds a call may wait for a connection or a reply before it rejects with
-   * {@link StoreUnavailableError} (`connectTimeout` and `commandTimeout` of the client the store
-   * makes). Default 2000.
+   * {@link StoreUnavailableError} (with the client the store makes: its `connectTimeout`, and
+   * one watchdog for replies — no byte from Redis for that long while calls wait closes the
+   * connection, rejecting them, and makes a new one). Default 2000.
    */
   timeout?: number;
 }

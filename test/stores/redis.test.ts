@@ -248,6 +248,41 @@ describe('RedisStore', () => {
       rmSync(dir, { recursive: true, force: true });
     });
 
+    test('a Redis that stops answering: calls reject after `timeout`, and work again once it answers', async () => {
+      const store = new RedisStore({ url: `redis://127.0.0.1:${port}`, prefix, timeout: 400 });
+      try {
+        const id = newId();
+        await store.set(id, { set: { a: 1 }, unset: [], replace: true }, { ttl: 30 });
+        server!.kill('SIGSTOP'); // connected, and silent
+        try {
+          const started = Date.now();
+          const calls = [
+            store.get(id),
+            store.set(id, { set: { b: 2 }, unset: [] }, { ttl: 30 }),
+            store.destroyAll('ana'),
+          ];
+          for (const call of calls) await assert.rejects(call, StoreUnavailableError);
+          const waited = Date.now() - started;
+          assert.ok(waited >= 350 && waited < 1500, `rejected after ${waited} ms`);
+        } finally {
+          server!.kill('SIGCONT');
+        }
+        await waitFor(
+          () =>
+            store.get(id).then(
+              () => true,
+              (error) => (error instanceof StoreUnavailableError ? false : Promise.reject(error)),
+            ),
+          10_000,
+          'the store to answer again',
+        );
+        await store.set(id, { set: { c: 3 }, unset: [] }, { ttl: 30 });
+        assert.equal((await store.get(id))?.c, 3);
+      } finally {
+        await store.close();
+      }
+    });
+
     test('fails fast while Redis is down and recovers by itself when it is back', async () => {
       const store = new RedisStore({ url: `redis://127.0.0.1:${port}`, prefix });
       try {
