@@ -25,7 +25,7 @@ import {
 } from './lib/cases.mjs';
 import { detectTool, runLoad } from './lib/load.mjs';
 import { REALTIME_CASES, realtimeTable } from './lib/realtime.mjs';
-import { redisPing } from './lib/redis-ping.mjs';
+import { redisCpuMicros, redisPing } from './lib/redis-ping.mjs';
 import { cpuMicros, killAll, rssKiB, startServer } from './lib/server.mjs';
 import { tcpOpen } from './lib/tcp-open.mjs';
 
@@ -242,7 +242,13 @@ function report(entries, { tool, pin, memory, started, realtime }) {
       }
     }
     const verdict = verdicts.join('; ');
-    const notes = [verdict, e.loadErrors ? `${e.loadErrors} socket errors` : '']
+    const notes = [
+      verdict,
+      e.loadErrors ? `${e.loadErrors} socket errors` : '',
+      e.redisCpuPerRequest === undefined
+        ? ''
+        : `Redis server CPU ${fmt(e.redisCpuPerRequest, 1)} µs/request`,
+    ]
       .filter(Boolean)
       .join(', ');
     lines.push(
@@ -325,6 +331,7 @@ async function main() {
   /** One timed load of `e`, recorded; returns its req/s. */
   const sample = async (e, round) => {
     const cpuBefore = await cpuMicros(e.server.pid);
+    const redisBefore = e.case.redis ? await redisCpuMicros() : undefined;
     const r = await runLoad(tool, {
       port: e.server.port,
       cookie: e.cookie,
@@ -333,6 +340,12 @@ async function main() {
       cpu: pin.load,
     });
     const cpuAfter = await cpuMicros(e.server.pid);
+    const redisAfter = e.case.redis ? await redisCpuMicros() : undefined;
+    // Redis's own CPU time per request: the other half of a store case's cost.
+    r.redisCpuPerRequest =
+      redisBefore === undefined || redisAfter === undefined
+        ? undefined
+        : (redisAfter - redisBefore) / Math.max(1, r.requests);
     // The server's CPU time per request: unlike req/s, idle gaps (a slow load generator) do
     // not count, so it is a second, steadier view of the same cost.
     r.cpuPerRequest =
@@ -392,6 +405,8 @@ async function main() {
       e.cpuRatio = median(e.cpuRatios);
     }
     e.cpuPerRequest = median(e.samples.map((s) => s.cpuPerRequest));
+    const redisCpu = e.samples.map((s) => s.redisCpuPerRequest);
+    if (redisCpu.length && redisCpu.every(Number.isFinite)) e.redisCpuPerRequest = median(redisCpu);
     for (const p of e.pairs.values()) {
       p.ratio = median(p.ratios);
       if (p.cpuRatios.every(Number.isFinite)) p.cpuRatio = median(p.cpuRatios);

@@ -5,13 +5,24 @@ import { StoreUnavailableError } from '../stores/store.js';
  * Runs a call to a session store; an unreachable store becomes a 503 for this request. Used by
  * store mode and by the login's remember-me records alike.
  */
-export async function storeCall<T>(fn: () => Promise<T>): Promise<T> {
+export function storeCall<T>(fn: () => Promise<T>): Promise<T> {
+  let call: Promise<T>;
   try {
-    return await fn();
+    call = fn();
   } catch (err) {
-    if (err instanceof StoreUnavailableError) {
-      throw new HTTPException(503, { message: 'Session store unavailable', cause: err });
-    }
-    throw err;
+    return Promise.reject(asHttp(err));
   }
+  // One handler for every call, no async frame: this runs twice on each store-mode request.
+  return call.then(undefined, rethrowAsHttp);
+}
+
+function rethrowAsHttp(err: unknown): never {
+  throw asHttp(err);
+}
+
+function asHttp(err: unknown): unknown {
+  if (err instanceof StoreUnavailableError) {
+    return new HTTPException(503, { message: 'Session store unavailable', cause: err });
+  }
+  return err;
 }

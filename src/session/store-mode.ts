@@ -44,11 +44,14 @@ export class StoreMode implements SessionMode {
     if (typeof sid !== 'string' || sid.length < 16) return ctx.invalid(rs.req, 'malformed');
     const stored = await storeCall(() => this.#store.get(sid));
     if (stored === undefined) return ctx.invalid(rs.req, 'expired');
-    const data = await ctx.validated(rs.req, withoutClaims(stored));
+    // Without a schema, no await: each one is a promise and a turn of the microtask queue.
+    const plain = withoutClaims(stored);
+    const data = ctx.options.validate === undefined ? plain : await ctx.validated(rs.req, plain);
     if (data === undefined) return undefined;
     rs.accept(verified, stored._flash);
     rs.links = linksOf(stored);
-    await this.#seen(sid, verified.claims, stored);
+    const seen = this.#seen(sid, verified.claims, stored);
+    if (seen !== undefined) await seen;
     return data;
   }
 
@@ -143,21 +146,24 @@ export class StoreMode implements SessionMode {
       auth_time: rs.claims.auth_time,
     };
     const token = ctx.encode(claims, ctx.requireRing().current);
-    res.setCookie(o.cookieName, token, { ...ctx.cookieAttributes(rs.req), maxAge: rs.maxAge() });
+    res.cookies.push(ctx.serializer(rs.req)(token, rs.maxAge()));
   }
 
-  /** Writes `lastSeenAt` when the one stored is a minute old or more (so reads stay reads). */
-  async #seen(sid: string, claims: Claims, stored: Record<string, unknown>): Promise<void> {
+  /**
+   * Writes `lastSeenAt` when the one stored is a minute old or more (so reads stay reads); the
+   * write, or `undefined` when there is none.
+   */
+  #seen(sid: string, claims: Claims, stored: Record<string, unknown>): Promise<void> | undefined {
     const meta = asMeta(stored[META_KEY]);
     const now = nowSeconds();
-    if (meta === undefined || now - meta.lastSeenAt < SEEN_EVERY) return;
+    if (meta === undefined || now - meta.lastSeenAt < SEEN_EVERY) return undefined;
     const ttl = Math.max(1, (claims.exp ?? now + lifetimeOf(this.#ctx.options)) - now);
     const patch = { set: { [META_KEY]: { ...meta, lastSeenAt: now } }, unset: [] };
     // With its user named, a store writes the user index along with the session (RedisStore:
     // in the same round trip) instead of looking the owner up first.
     const userId = this.#storedUserId(stored);
     const options = userId === undefined ? { ttl } : { ttl, userId };
-    await storeCall(() => this.#store.set(sid, patch, options));
+    return storeCall(() => this.#store.set(sid, patch, options)).then(() => undefined);
   }
 
   /** The user id a stored record names, or `undefined` (also when it is not one a store takes). */

@@ -60,29 +60,33 @@ export class RedisConnection {
 
   /** Runs a script by its SHA1, sending its source only when Redis doesn't know it yet. */
   script(name: ScriptName, keys: string[], args: string[]): Promise<unknown> {
-    return this.call(async () => {
-      try {
-        return await this.client.evalsha(SHAS[name], keys.length, ...keys, ...args);
-      } catch (error) {
+    return this.call(() =>
+      this.client.evalsha(SHAS[name], keys.length, ...keys, ...args).then(undefined, (error) => {
         if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error;
-        return await this.client.eval(SCRIPTS[name], keys.length, ...keys, ...args);
-      }
-    });
+        return this.client.eval(SCRIPTS[name], keys.length, ...keys, ...args);
+      }),
+    );
   }
 
   /** Runs a command once the client is connected; "Redis can't answer" becomes StoreUnavailableError. */
-  async call<T>(command: () => Promise<T>): Promise<T> {
+  call<T>(command: () => Promise<T>): Promise<T> {
+    // Connected (nearly always): no wait, and no async frame, on every command of every request.
+    if (this.client.status !== 'ready') return this.#callWhenConnected(command);
+    let reply: Promise<T>;
+    try {
+      reply = command();
+    } catch (error) {
+      return Promise.reject(unavailableOrSame(error));
+    }
+    return reply.then(undefined, rethrowUnavailable);
+  }
+
+  async #callWhenConnected<T>(command: () => Promise<T>): Promise<T> {
     try {
       await this.#connected();
       return await command();
     } catch (error) {
-      if (error instanceof StoreUnavailableError) throw error;
-      const isReply = error instanceof Error && error.name === 'ReplyError';
-      if (isReply && !UNAVAILABLE_REPLY.test(error.message)) throw error;
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new StoreUnavailableError(`Redis session store is unavailable: ${reason}`, {
-        cause: error,
-      });
+      throw unavailableOrSame(error);
     }
   }
 
@@ -134,4 +138,19 @@ export class RedisConnection {
       cause,
     });
   }
+}
+
+function rethrowUnavailable(error: unknown): never {
+  throw unavailableOrSame(error);
+}
+
+/** `error`, or, when it means Redis cannot answer, a {@link StoreUnavailableError} for it. */
+function unavailableOrSame(error: unknown): unknown {
+  if (error instanceof StoreUnavailableError) return error;
+  const isReply = error instanceof Error && error.name === 'ReplyError';
+  if (isReply && !UNAVAILABLE_REPLY.test(error.message)) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new StoreUnavailableError(`Redis session store is unavailable: ${reason}`, {
+    cause: error,
+  });
 }

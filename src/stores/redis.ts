@@ -122,9 +122,15 @@ export class RedisStore implements SessionStore {
   async get(id: string): Promise<SessionData | undefined> {
     const client = this.#conn.client;
     const hash = await this.#conn.call(() => client.hgetall(this.#dataKey(id)));
-    const entries = Object.entries(hash);
-    if (entries.length === 0) return undefined;
-    return Object.fromEntries(entries.map(([key, json]) => [key, JSON.parse(json)]));
+    let data: SessionData | undefined;
+    for (const key in hash) {
+      data ??= {};
+      const value: unknown = JSON.parse(hash[key]!);
+      // An own key, as JSON.parse makes it, never the prototype.
+      if (key === '__proto__') Object.defineProperty(data, key, { value, ...OWN });
+      else data[key] = value;
+    }
+    return data;
   }
 
   async set(id: string, patch: SessionPatch, options: SetOptions): Promise<boolean> {
@@ -270,6 +276,9 @@ export class RedisStore implements SessionStore {
     throw error;
   }
 }
+
+/** The attributes of a plain data property. */
+const OWN = { enumerable: true, writable: true, configurable: true } as const;
 
 /** What the `set` and `touch` scripts answer for a session they wrote: [TTL it had, owner]. */
 type Written = [before: number, owner?: string | null];
