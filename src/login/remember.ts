@@ -8,17 +8,20 @@
  *   (it is indexed by the user, as the user's sessions are), and the token is then worth
  *   nothing. The session it logged in links it (`Session.linkRecord`), so ending that session
  *   ("log out this one") ends it too, and `destroyOthers` keeps this device's;
- * - single-use: a restore replaces it with a new token and record; the old record stays as a
- *   tombstone that points to its successor until the old token would have expired. The
- *   successor's id is derived from the old one, so restores racing with one token (a browser
- *   opening tabs at once) all write and name the same successor: one, not one each;
- * - a theft detector: an old token presented again (after a short grace period for a browser's
- *   parallel requests) means two parties hold it, so every session and remember token of the
- *   user ends.
+ * - single-use: a restore renews the record in place, to its next generation (`gen`, in the
+ *   token too), and issues a token of that generation; the older token is worth nothing from
+ *   then on. Restores racing with one token (a browser opening tabs at once) all write the same
+ *   next generation: one live token, not one each. A renewal is a patch, which a store writes
+ *   only to a live record: a request that stalls between reading the record and renewing it,
+ *   while the login is revoked (logout, "log out this one", destroyAll), writes nothing and
+ *   logs nobody in. A revoked login cannot come back;
+ * - a theft detector: an older generation presented again (after a short grace period for a
+ *   browser's parallel requests) means two parties hold the token, so every session and
+ *   remember token of the user ends.
  * With `userVersion`, the token also carries the user's version digest (`user_v`), kept through
  * every renewal, so a token made for another version of the user is refused.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Request } from '../request.js';
 import type { Session } from '../session/index.js';
 import { isUserId, type UserId } from './login-session.js';
@@ -38,10 +41,11 @@ const LINK_NAME = 'remember';
 interface RecordValue {
   user: UserId;
   days: number;
-  /** When the token that names this record expires (epoch seconds). */
+  /** When the token of the current generation expires (epoch seconds). */
   exp: number;
-  /** Set when a restore replaced this record: its successor, and when. */
-  next?: string;
+  /** The generation: how many restores renewed the record (0: as issued at login). */
+  gen?: number;
+  /** When the last restore renewed it. */
   rotatedAt?: number;
 }
 
@@ -56,7 +60,12 @@ const now = (): number => Math.floor(Date.now() / 1000);
 function isRecord(value: unknown): value is RecordValue {
   if (value === null || typeof value !== 'object') return false;
   const r = value as Record<string, unknown>;
-  return isUserId(r.user) && typeof r.days === 'number' && typeof r.exp === 'number';
+  return (
+    isUserId(r.user) &&
+    typeof r.days === 'number' &&
+    typeof r.exp === 'number' &&
+    (r.gen === undefined || (Number.isSafeInteger(r.gen) && (r.gen as number) >= 0))
+  );
 }
 
 /** Issues, restores and revokes remember tokens for one {@link Session}. */
@@ -68,27 +77,18 @@ export class RememberMe {
    * A new remember token for `userId`, valid `days` days (and, with a store, its record),
    * carrying the user's version digest when there is one.
    */
-  async issue(
-    session: Session,
-    userId: UserId,
-    days: number,
-    version?: string,
-    rid = randomBytes(18).toString('base64url'),
-  ): Promise<string> {
+  async issue(session: Session, userId: UserId, days: number, version?: string): Promise<string> {
     const exp = now() + Math.round(days * DAY);
-    const claims: Record<string, unknown> = { user_id: userId, days, exp };
-    if (version !== undefined) claims[VERSION_CLAIM] = version;
     const store = session.store;
-    if (store !== undefined) {
-      const record: RecordValue = { user: userId, days, exp };
-      await store.set(
-        rid,
-        { set: { [RECORD_KEY]: record }, unset: [], replace: true },
-        { ttl: Math.max(1, exp - now()), userId: String(userId) },
-      );
-      claims.rid = rid;
-    }
-    return session.issueToken(claims);
+    if (store === undefined) return tokenOf(session, userId, days, exp, version);
+    const rid = randomBytes(18).toString('base64url');
+    const record: RecordValue = { user: userId, days, exp, gen: 0 };
+    await store.set(
+      rid,
+      { set: { [RECORD_KEY]: record }, unset: [], replace: true },
+      { ttl: Math.max(1, exp - now()), userId: String(userId) },
+    );
+    return tokenOf(session, userId, days, exp, version, rid, 0);
   }
 
   /** What the remember cookie `token` is worth now; single-use with a store. */
@@ -110,45 +110,38 @@ export class RememberMe {
         token: await this.issue(session, userId, days, version),
       };
     }
-    if (typeof rid !== 'string') return { kind: 'none' };
+    const gen = claims.gen === undefined ? 0 : claims.gen;
+    if (typeof rid !== 'string' || !Number.isSafeInteger(gen) || (gen as number) < 0)
+      return { kind: 'none' };
     const stored = await store.get(rid);
     const record = stored?.[RECORD_KEY];
     if (!isRecord(record) || String(record.user) !== String(userId)) return { kind: 'none' };
-    if (record.next !== undefined) {
-      if (now() - (record.rotatedAt ?? 0) <= REUSE_GRACE) {
-        // A parallel request of the browser that rotated it: give it the successor's token.
-        const successor = await store.get(record.next);
-        if (!isRecord(successor?.[RECORD_KEY])) return { kind: 'none' };
-        const next = successor[RECORD_KEY] as RecordValue;
-        const renewed: Record<string, unknown> = {
-          user_id: userId,
-          days: next.days,
-          exp: next.exp,
-          rid: record.next,
-        };
-        if (version !== undefined) renewed[VERSION_CLAIM] = version;
-        return {
-          kind: 'user',
-          userId,
-          days: next.days,
-          token: session.issueToken(renewed),
-        };
-      }
-      return { kind: 'theft', userId };
+    const current = record.gen ?? 0;
+    const ok = (r: RecordValue, g: number): Restored => ({
+      kind: 'user',
+      userId,
+      days: r.days,
+      token: tokenOf(session, userId, r.days, r.exp, version, rid, g),
+    });
+    if (gen === current) {
+      // Renewed in place, as a patch: written only while the record lives, so a restore that
+      // read it before a logout (or any revocation) and writes after it brings nothing back.
+      // Restores racing with this one all write this same next generation: one live token.
+      const exp = now() + Math.round(record.days * DAY);
+      const renewed: RecordValue = { ...record, exp, gen: current + 1, rotatedAt: now() };
+      const written = await store.set(
+        rid,
+        { set: { [RECORD_KEY]: renewed }, unset: [] },
+        { ttl: Math.max(1, exp - now()), userId: String(userId) },
+      );
+      return written ? ok(renewed, current + 1) : { kind: 'none' };
     }
-    // Every restore racing with this one (all read the record before any marked it rotated)
-    // names the same successor, and writes the same record: one successor, not one each. (A
-    // racer held up past the successor's own rotation would write it afresh: a window of one
-    // store round trip, where before every racer left a live token of its own.)
-    const successor = successorOf(rid);
-    const fresh = await this.issue(session, userId, record.days, version, successor);
-    const tombstone: RecordValue = { ...record, next: successor, rotatedAt: now() };
-    await store.set(
-      rid,
-      { set: { [RECORD_KEY]: tombstone }, unset: [] },
-      { ttl: Math.max(1, record.exp - now()), userId: String(userId) },
-    );
-    return { kind: 'user', userId, days: record.days, token: fresh };
+    if (gen === current - 1 && now() - (record.rotatedAt ?? 0) <= REUSE_GRACE) {
+      // A parallel request of the browser that renewed it: give it the current generation.
+      return ok(record, current);
+    }
+    // An older generation: two parties held the token. A newer one: not a token of this record.
+    return (gen as number) < current ? { kind: 'theft', userId } : { kind: 'none' };
   }
 
   /**
@@ -165,7 +158,7 @@ export class RememberMe {
     );
   }
 
-  /** The remember token this request has set so far (a restore's successor), if any. */
+  /** The remember token this request has set so far (a restore's renewal), if any. */
   pending(req: Request): string | undefined {
     return this.#pending.get(req)?.token;
   }
@@ -213,15 +206,23 @@ export class RememberMe {
   }
 }
 
-/**
- * The id of the record that replaces record `rid` at its rotation: 144 bits of SHA-256 of it.
- * Knowing it gives nothing: a token naming it must still be signed with the key ring.
- */
-function successorOf(rid: string): string {
-  return createHash('sha256')
-    .update(`microdot-ts remember successor\u0000${rid}`)
-    .digest('base64url')
-    .slice(0, 24);
+/** A remember token: Microdot's claims, the version digest, and (with a store) its record and generation. */
+function tokenOf(
+  session: Session,
+  userId: UserId,
+  days: number,
+  exp: number,
+  version: string | undefined,
+  rid?: string,
+  gen?: number,
+): string {
+  const claims: Record<string, unknown> = { user_id: userId, days, exp };
+  if (version !== undefined) claims[VERSION_CLAIM] = version;
+  if (rid !== undefined) {
+    claims.rid = rid;
+    claims.gen = gen;
+  }
+  return session.issueToken(claims);
 }
 
 /** The version digest a token carries, if any. */

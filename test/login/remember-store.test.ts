@@ -3,6 +3,7 @@
 // made by Login are indexed by their user with no configuration. Run on MemoryStore and Redis.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import { MemoryStore, type SessionStore } from '../../src/session/index.js';
 import { MODES } from '../helpers/clients.js';
 import { redisTestPrefix } from '../helpers/redis-prefix.js';
@@ -87,7 +88,9 @@ for (const { name, make } of STORES) {
         assert.equal((await browser.get('/who')).text, 'ana');
         const renewed = browser.cookies()._remember!;
         assert.notEqual(renewed, token);
-        assert.notEqual(payloadOf(renewed).rid, payloadOf(token).rid);
+        // The same record, renewed in place to its next generation.
+        assert.equal(payloadOf(renewed).rid, payloadOf(token).rid);
+        assert.deepEqual([payloadOf(token).gen, payloadOf(renewed).gen], [0, 1]);
         // The new token restores in turn.
         const later = await mode.client(app, { cookies: { _remember: renewed } });
         assert.equal((await later.get('/who')).text, 'ana');
@@ -120,7 +123,7 @@ for (const { name, make } of STORES) {
         assert.equal((await thiefToken.get('/who')).text, 'nobody');
       });
 
-      test('within a few seconds of its rotation (parallel requests of one browser) it restores, to the same successor', async () => {
+      test('within a few seconds of its rotation (parallel requests of one browser) it restores, to the same generation', async () => {
         const store = make();
         const reused: unknown[] = [];
         const { app } = loginApp({ store }, { onRememberReuse: () => void reused.push(1) });
@@ -131,14 +134,12 @@ for (const { name, make } of STORES) {
         const tabB = await mode.client(app, { cookies: { _remember: token } });
         assert.equal((await tabA.get('/who')).text, 'ana');
         assert.equal((await tabB.get('/who')).text, 'ana');
-        assert.equal(
-          payloadOf(tabA.cookies()._remember!).rid,
-          payloadOf(tabB.cookies()._remember!).rid,
-        );
+        const name = (token: string) => `${payloadOf(token).rid}#${payloadOf(token).gen}`;
+        assert.equal(name(tabA.cookies()._remember!), name(tabB.cookies()._remember!));
         assert.deepEqual(reused, []);
       });
 
-      test('parallel restores with one remember cookie make one successor, not one each', async () => {
+      test('parallel restores with one remember cookie make one next generation, not one token each', async () => {
         const store = make();
         const reused: unknown[] = [];
         const { app } = loginApp({ store }, { onRememberReuse: () => void reused.push(1) });
@@ -155,13 +156,18 @@ for (const { name, make } of STORES) {
           answers.map((res) => res.text),
           tabs.map(() => 'ana'),
         );
-        const rids = new Set(tabs.map((tab) => payloadOf(tab.cookies()._remember!).rid));
-        assert.equal(rids.size, 1, `successors: ${[...rids].join(', ')}`);
-        const old = (await store.get(payloadOf(token).rid as string))!._remember as {
-          next: string;
+        const names = new Set(
+          tabs.map((tab) => {
+            const { rid, gen } = payloadOf(tab.cookies()._remember!);
+            return `${rid}#${gen}`;
+          }),
+        );
+        assert.deepEqual([...names], [`${payloadOf(token).rid}#1`]);
+        const record = (await store.get(payloadOf(token).rid as string))!._remember as {
+          gen: number;
         };
-        assert.equal(old.next, [...rids][0]);
-        // The one successor restores in turn; no theft was seen.
+        assert.equal(record.gen, 1);
+        // The one next generation restores in turn; no theft was seen.
         const later = await mode.client(app, {
           cookies: { _remember: tabs[0]!.cookies()._remember! },
         });
@@ -196,3 +202,49 @@ for (const { name, make } of STORES) {
     });
   }
 }
+
+describe('remember-me generations: hostile values', () => {
+  test('a token of any generation but the record’s restores nothing, and is not taken for theft', async () => {
+    const store = new MemoryStore();
+    const reused: unknown[] = [];
+    const { app, session } = loginApp({ store }, { onRememberReuse: () => void reused.push(1) });
+    const first = await MODES[0]!.client(app);
+    await first.post('/login/1?remember=true');
+    const { rid, exp } = payloadOf(first.cookies()._remember!);
+    const record = JSON.stringify(await store.get(rid as string));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.anything(),
+          fc.integer(),
+          fc.double(),
+          fc.constantFrom(-1, 1, 0.5, '0', null, Number.MAX_SAFE_INTEGER + 1),
+        ),
+        async (gen) => {
+          fc.pre(gen !== 0 && gen !== undefined);
+          const token = session.issueToken({ user_id: 1, days: 30, exp, rid, gen });
+          const client = await MODES[0]!.client(app, { cookies: { _remember: token } });
+          assert.equal((await client.get('/who')).text, 'nobody');
+        },
+      ),
+      { numRuns: 60 },
+    );
+    assert.deepEqual(reused, []);
+    assert.equal(JSON.stringify(await store.get(rid as string)), record);
+  });
+
+  test('a record with a hostile generation restores nothing', async () => {
+    const store = new MemoryStore();
+    const { app } = loginApp({ store });
+    const first = await MODES[0]!.client(app);
+    await first.post('/login/1?remember=true');
+    const token = first.cookies()._remember!;
+    const rid = payloadOf(token).rid as string;
+    const record = (await store.get(rid))!._remember as Record<string, unknown>;
+    for (const gen of [-1, 0.5, '0', null, [], {}, Number.NaN, 2 ** 60]) {
+      await store.set(rid, { set: { _remember: { ...record, gen } }, unset: [] }, { ttl: 600 });
+      const client = await MODES[0]!.client(app, { cookies: { _remember: token } });
+      assert.equal((await client.get('/who')).text, 'nobody', String(gen));
+    }
+  });
+});
