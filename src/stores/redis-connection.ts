@@ -3,7 +3,6 @@
 // StoreUnavailableError. Scripts go out by their SHA1.
 import { type Cluster, Redis } from 'ioredis';
 import { SCRIPTS, type ScriptName, SHAS } from './redis-scripts.js';
-import { ReplyWatchdog } from './redis-watchdog.js';
 import { StoreUnavailableError } from './store.js';
 
 /** Redis replies that mean "not now" (server loading, failing over…) rather than a bad command. */
@@ -20,8 +19,6 @@ export class RedisConnection {
   readonly client: Redis | Cluster;
   readonly #ownsClient: boolean;
   readonly #timeout: number;
-  /** The reply timeout of a client the store made (one you pass keeps its own). */
-  readonly #watchdog: ReplyWatchdog | undefined;
   #lastError: unknown;
   #connecting: Promise<void> | undefined;
 
@@ -30,7 +27,6 @@ export class RedisConnection {
     if (client) {
       this.client = client;
       this.#ownsClient = false;
-      this.#watchdog = undefined;
     } else {
       this.client = new Redis(url, {
         enableOfflineQueue: false,
@@ -40,7 +36,7 @@ export class RedisConnection {
         maxRetriesPerRequest: 1,
         retryStrategy: (times) => Math.min(50 * times, 1000),
         connectTimeout: timeout,
-        // No `commandTimeout` (a timer per command): the watchdog below bounds every reply.
+        commandTimeout: timeout,
         // The commands of every request in flight that are issued in the same tick go out in
         // one write: under load that is one syscall (on each side) for many requests instead of
         // one per command. Order on the connection is kept, so a script sent after another
@@ -48,7 +44,6 @@ export class RedisConnection {
         enableAutoPipelining: true,
       });
       this.#ownsClient = true;
-      this.#watchdog = new ReplyWatchdog(this.client, timeout);
     }
     // Errors reach callers as rejections; keep the last one for their message (and keep ioredis
     // from logging "Unhandled error event" for every failed reconnection).
@@ -76,45 +71,28 @@ export class RedisConnection {
   /** Runs a command once the client is connected; "Redis can't answer" becomes StoreUnavailableError. */
   call<T>(command: () => Promise<T>): Promise<T> {
     // Connected (nearly always): no wait, and no async frame, on every command of every request.
-    return this.client.status === 'ready' ? this.#send(command) : this.#sendWhenConnected(command);
-  }
-
-  #send<T>(command: () => Promise<T>): Promise<T> {
+    if (this.client.status !== 'ready') return this.#callWhenConnected(command);
     let reply: Promise<T>;
     try {
       reply = command();
     } catch (error) {
       return Promise.reject(unavailableOrSame(error));
     }
-    const watchdog = this.#watchdog;
-    if (watchdog === undefined) return reply.then(undefined, rethrowUnavailable);
-    watchdog.sent();
-    return reply.then(this.#answered, this.#failed) as Promise<T>;
+    return reply.then(undefined, rethrowUnavailable);
   }
 
-  readonly #answered = (value: unknown): unknown => {
-    this.#watchdog!.settled();
-    return value;
-  };
-
-  readonly #failed = (error: unknown): never => {
-    this.#watchdog!.settled();
-    throw unavailableOrSame(error);
-  };
-
-  async #sendWhenConnected<T>(command: () => Promise<T>): Promise<T> {
+  async #callWhenConnected<T>(command: () => Promise<T>): Promise<T> {
     try {
       await this.#connected();
+      return await command();
     } catch (error) {
       throw unavailableOrSame(error);
     }
-    return this.#send(command);
   }
 
   /** Closes the connection if it made the client; a client you passed stays open. */
   async close(): Promise<void> {
     if (!this.#ownsClient) return;
-    this.#watchdog?.stop();
     if (this.client.status === 'ready') {
       await this.client.quit().catch(() => this.client.disconnect());
     } else {

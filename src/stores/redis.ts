@@ -34,9 +34,8 @@ export interface RedisStoreOptions {
   prefix?: string;
   /**
    * Milliseconds a call may wait for a connection or a reply before it rejects with
-   * {@link StoreUnavailableError} (with the client the store makes: its `connectTimeout`, and
-   * one watchdog for replies — no byte from Redis for that long while calls wait closes the
-   * connection, rejecting them, and makes a new one). Default 2000.
+   * {@link StoreUnavailableError} (`connectTimeout` and `commandTimeout` of the client the store
+   * makes). Default 2000.
    */
   timeout?: number;
 }
@@ -124,7 +123,8 @@ export class RedisStore implements SessionStore {
     const client = this.#conn.client;
     const hash = await this.#conn.call(() => client.hgetall(this.#dataKey(id)));
     let data: SessionData | undefined;
-    for (const key in hash) {
+    // Own keys only: an Object.prototype polluted elsewhere must not turn into session data.
+    for (const key of Object.keys(hash)) {
       data ??= {};
       const value: unknown = JSON.parse(hash[key]!);
       // An own key, as JSON.parse makes it, never the prototype.

@@ -18,6 +18,10 @@ export interface TcpProxy {
   cut(): void;
   /** Forwards new connections again. */
   restore(): void;
+  /** Stops passing what clients send upstream (a request stays in flight) until {@link release}. */
+  hold(): void;
+  /** Passes what clients send upstream again (what came while held is dropped). */
+  release(): void;
   /** Drops every connection and stops listening. */
   close(): Promise<void>;
 }
@@ -29,6 +33,7 @@ export interface TcpProxy {
 export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const open = new Set<Socket>();
   let cut = false;
+  let held = false;
   const server: Server = createServer((client) => {
     if (cut) {
       client.resetAndDestroy();
@@ -44,7 +49,10 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
         upstream.destroy();
       });
     }
-    client.pipe(upstream).pipe(client);
+    client.on('data', (chunk: Buffer) => {
+      if (!held) upstream.write(chunk);
+    });
+    upstream.pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const dropAll = () => {
@@ -59,6 +67,12 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     },
     restore() {
       cut = false;
+    },
+    hold() {
+      held = true;
+    },
+    release() {
+      held = false;
     },
     async close() {
       dropAll();
