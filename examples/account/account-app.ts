@@ -205,7 +205,9 @@ export async function createAccountApp(options: AccountAppOptions): Promise<Micr
     login.required(async (req) => {
       const s = await session.get<Data>(req);
       if (session.usesStore) {
-        await session.destroyOthers(req);
+        // Every other session and remember-me token ends, this device's token too (a stolen
+        // copy of it dies); this device gets a new one if it was remembered.
+        await login.logoutOthers(req);
         s.flash('notice', 'You are logged out everywhere else.');
         s.save();
       }

@@ -212,6 +212,34 @@ export class Login<User extends LoginUser = LoginUser> {
   }
 
   /**
+   * "Log out everywhere else" (ASVS 5.0 V7.5.2): ends every other session and every remember-me
+   * token of the request's user (`session.destroyOthers`), this device's remember token too, so
+   * that no copy of any of them (a stolen cookie, used or not) logs anyone in. This device stays
+   * logged in and, when it was remembered, is remembered anew: a new token (a new record, as many
+   * days) in its `_remember` cookie, set on this response. Resolves to how many sessions ended.
+   *
+   * @throws SessionError (`ERR_SESSION_NO_STORE`) in cookie mode.
+   */
+  async logoutOthers(req: Request): Promise<number> {
+    const user = await this.currentUser(req);
+    const session = sessionFor(req);
+    const dict = await session.get<LoginData>(req);
+    const token = this.#remember.pending(req) ?? req.cookie(REMEMBER_COOKIE);
+    const version = typeof dict[VERSION_KEY] === 'string' ? dict[VERSION_KEY] : undefined;
+    const days =
+      user === undefined || token === undefined || !session.usesStore
+        ? undefined
+        : await storeCall(() => this.#remember.liveDays(session, token, user.id, version));
+    const ended = await session.destroyOthers(req);
+    if (user === undefined || days === undefined) return ended;
+    await storeCall(async () => {
+      const renewed = await this.#remember.issue(session, user.id, days, version);
+      await this.#remember.cookie(session, req, renewed, days);
+    });
+    return ended;
+  }
+
+  /**
    * Logs the user out: removes `_user_id` and `_fresh` from the session (which is regenerated,
    * so its old id is dead), removes the remember-me cookie and, with a store, ends its record.
    */

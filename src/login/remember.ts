@@ -4,10 +4,11 @@
  * Its token carries Microdot's claims `user_id`, `days` and `exp` (so a Python Microdot service
  * with the same key honours ours, and we honour its), signed with the session's key ring (or
  * encrypted, when the session encrypts). With a store it also names a server-side record (`rid`), which makes it:
- * - revocable: logout, `destroyAll(userId)` and another device's `destroyOthers` end the record
- *   (it is indexed by the user, as the user's sessions are), and the token is then worth
- *   nothing. The session it logged in links it (`Session.linkRecord`), so ending that session
- *   ("log out this one") ends it too, and `destroyOthers` keeps this device's;
+ * - revocable: logout, `destroyAll(userId)` and `destroyOthers` (from any device, this device's
+ *   record included) end the record (it is indexed by the user, as the user's sessions are), and
+ *   the token is then worth nothing. The session it logged in links it (`Session.linkRecord`),
+ *   so ending that session ("log out this one") ends it too. `Login.logoutOthers` then gives
+ *   this device a new token (a new record), so that no copy of the old one works;
  * - single-use: a restore renews the record in place, to its next generation (`gen`, in the
  *   token too), and issues a token of that generation; the older token is worth nothing from
  *   then on. Restores racing with one token (a browser opening tabs at once) all write the same
@@ -156,6 +157,28 @@ export class RememberMe {
       String(claims.user_id) === String(userId) &&
       (version === undefined || versionOf(claims) === version)
     );
+  }
+
+  /**
+   * How many days the remember cookie `token` was issued for, when it is valid, issued to
+   * `userId` (and `version`, when given) and, with a store, its record still lives; else
+   * `undefined`. A token whose record ended (a revoked login) is worth no renewal.
+   */
+  async liveDays(
+    session: Session,
+    token: string,
+    userId: UserId,
+    version?: string,
+  ): Promise<number | undefined> {
+    if (!this.belongsTo(session, token, userId, version)) return undefined;
+    const claims = session.verifyToken(token)!;
+    const store = session.store;
+    if (store !== undefined && claims.rid !== undefined) {
+      const record =
+        typeof claims.rid === 'string' ? (await store.get(claims.rid))?.[RECORD_KEY] : undefined;
+      if (!isRecord(record) || String(record.user) !== String(userId)) return undefined;
+    }
+    return validDays(claims.days) ?? 30;
   }
 
   /** The remember token this request has set so far (a restore's renewal), if any. */

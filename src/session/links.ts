@@ -8,7 +8,9 @@ import type { SessionStore } from '../stores/store.js';
  * session (its `delete()`, `destroySession`, `destroyOthers` from another session, a
  * `maxSessionsPerUser` eviction) destroys its linked records first, then the session, so that a
  * failure leaves the session, and a retry, rather than a record nothing names. Regenerating a
- * session keeps its links under the new id.
+ * session keeps its links under the new id. A session's own `destroyOthers` ends (and unlinks) its
+ * linked records too: a copy of such a record's token (a stolen remember cookie) must not outlive
+ * "log out everywhere else"; the extension issues this device a new one (`Login.logoutOthers`).
  *
  * @internal
  */
@@ -32,13 +34,9 @@ export async function linkedIds(store: SessionStore, sid: string): Promise<strin
   return Object.values(linksOf(await store.get(sid)));
 }
 
-/** Destroys the records `ids`, but those in `keep` (records the current session links too). */
-export async function endLinked(
-  store: SessionStore,
-  ids: Iterable<string>,
-  keep?: ReadonlySet<string>,
-): Promise<void> {
-  for (const id of new Set(ids)) if (keep === undefined || !keep.has(id)) await store.destroy(id);
+/** Destroys the records `ids`. */
+export async function endLinked(store: SessionStore, ids: Iterable<string>): Promise<void> {
+  for (const id of new Set(ids)) await store.destroy(id);
 }
 
 /** The check of `Session.linkRecord`'s arguments. */

@@ -175,9 +175,11 @@ export class Session {
   }
 
   /**
-   * Ends every session (and store record) of the request's user except the request's own and
-   * the records it links (ASVS 5.0 V7.4.3: call it after a password change); resolves to how
-   * many sessions.
+   * Ends every session (and store record) of the request's user except the request's own (ASVS
+   * 5.0 V7.4.3: call it after a password change); resolves to how many sessions. The records the
+   * request's session links ({@link Session.linkRecord}) end too, and are unlinked: a copy of
+   * such a record's token (this device's remember-me cookie, stolen) must not survive. With
+   * `microdot-ts/login`, use `Login.logoutOthers`, which gives this device a new one.
    *
    * @throws SessionError (`ERR_SESSION_NO_STORE`) in cookie mode.
    */
@@ -191,7 +193,8 @@ export class Session {
    * Ties record `id` of the store (one an extension keeps, as `microdot-ts/login` its remember-me
    * records) to the request's session under `name`; `undefined` unties it. Ending the session
    * (`delete()`, `destroySession`, another session's `destroyOthers`, a `maxSessionsPerUser`
-   * eviction) ends the record too; regenerating keeps the link. Index the record under the
+   * eviction) ends the record too, as does this session's own `destroyOthers` (which unlinks it);
+   * regenerating keeps the link. Index the record under the
    * session's user (`SetOptions.userId`) for `destroyAll`. Written at the end of the request.
    *
    * @throws SessionError (`ERR_SESSION_NO_STORE`) in cookie mode; TypeError for an empty name or id.

@@ -255,8 +255,9 @@ export class StoreMode implements SessionMode {
   }
 
   /**
-   * Ends every record of the request's user but the request's session and the records it links
-   * (this device's remember-me record); resolves to how many sessions (as listed) it ended.
+   * Ends every record of the request's user but the request's session, the records it links
+   * included (this device's remember-me record: a stolen copy of its cookie must die too), and
+   * unlinks them; resolves to how many sessions (as listed) it ended.
    */
   async destroyOthers(rs: RequestSession): Promise<number> {
     const dict = (await rs.load()) as Record<string, unknown>;
@@ -264,14 +265,21 @@ export class StoreMode implements SessionMode {
     const current = rs.claims.sid;
     if (userId === undefined || current === undefined) return 0;
     const store = this.#store;
-    const keep = new Set([current, ...Object.values(rs.links)]);
+    const own = Object.entries(rs.links);
+    await storeCall(() =>
+      endLinked(
+        store,
+        own.map(([, id]) => id),
+      ),
+    );
+    for (const [name] of own) rs.link(name, undefined);
     let ended = 0;
     for (const s of await storeCall(() => store.list(userId))) {
-      if (keep.has(s.id)) continue;
+      if (s.id === current) continue;
       // Only a session (a record with meta) links records; a remember record, say, is just ended.
       const session = asMeta(s.meta) !== undefined;
       const gone = await storeCall(async () => {
-        if (session) await endLinked(store, await linkedIds(store, s.id), keep);
+        if (session) await endLinked(store, await linkedIds(store, s.id));
         return store.destroyOwned(userId, s.id);
       });
       if (gone && session) ended++;

@@ -1,9 +1,11 @@
 // Ending one session ends that device's remember-me record too (ASVS 5.0 V7.5.2): "log out this
 // one" (destroySession), a maxSessionsPerUser eviction, and the session's own delete(); "log out
-// everywhere else" (destroyOthers) ends every other device's record and keeps this device's.
+// everywhere else" (destroyOthers) ends every record of the user, this device's too, so no copy of
+// any remember cookie works; Login.logoutOthers then gives this device a fresh remember token.
 // Run on MemoryStore and Redis, in-process and over HTTP.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import { MemoryStore, type SessionOptions, type SessionStore } from '../../src/session/index.js';
 import type { TestClient } from '../../src/test-client.js';
 import { MODES } from '../helpers/clients.js';
@@ -34,6 +36,7 @@ function app(store: SessionStore, options: SessionOptions = {}) {
     return String(await session.destroySession(id, handle));
   });
   app.post('/others', async (req) => String(await session.destroyOthers(req)));
+  app.post('/logout-others', async (req) => String(await login.logoutOthers(req)));
   app.post('/delete', async (req) => {
     (await session.get(req)).delete();
     return 'deleted';
@@ -94,24 +97,66 @@ for (const { name, make } of STORES) {
         assert.equal((await session.listSessions(1)).length, 1);
       });
 
-      test('destroyOthers ends the other devices’ remember tokens and keeps this one’s', async () => {
+      test('logoutOthers: no copy of any remember token works; this device is remembered anew', async () => {
         const store = make();
         const { app: a } = app(store);
         const laptop = await mode.client(a);
         await laptop.post('/login/1?remember=true');
         const laptopToken = laptop.cookies()._remember!;
         const phone = await mode.client(a);
-        await phone.post('/login/1?remember=true');
+        await phone.post('/login/1?remember=7');
         const phoneToken = phone.cookies()._remember!;
-        // One session ended (the laptop's, as listSessions counts them), its record with it.
-        assert.equal((await phone.post('/others')).text, '1');
-        const thief = await mode.client(a, { cookies: { _remember: laptopToken } });
+        // A thief restored from a copy of the phone's cookie: a session, linking the same record.
+        const thief = await mode.client(a, { cookies: { _remember: phoneToken } });
+        assert.equal((await thief.get('/who')).text, 'ana');
+        // Two sessions ended (the laptop's and the thief's, as listSessions counts them).
+        assert.equal((await phone.post('/logout-others')).text, '2');
         assert.equal((await thief.get('/who')).text, 'nobody');
+        for (const token of [laptopToken, phoneToken]) {
+          const copy = await mode.client(a, { cookies: { _remember: token } });
+          assert.equal((await copy.get('/who')).text, 'nobody');
+        }
+        assert.equal(await store.get(ridOf(phoneToken)), undefined);
+        // The phone: still logged in, with a new token (a new record, as many days) that restores.
         assert.equal((await phone.get('/who')).text, 'ana');
-        // The phone's session ends (browser closed): its own remember cookie still restores.
-        assert.ok(await store.get(ridOf(phoneToken)), 'this device’s remember record ended');
-        const phoneLater = await mode.client(a, { cookies: { _remember: phoneToken } });
+        const renewed = phone.cookies()._remember!;
+        assert.notEqual(ridOf(renewed), ridOf(phoneToken));
+        assert.equal(payloadOf(renewed).days, 7);
+        const phoneLater = await mode.client(a, { cookies: { _remember: renewed } });
         assert.equal((await phoneLater.get('/who')).text, 'ana');
+        // Ending the phone's session ("log out this one" elsewhere) ends the new record too.
+        const desk = await mode.client(a);
+        await desk.post('/login/1');
+        for (const handle of await otherHandles(desk)) await desk.post(`/sessions/${handle}/end`);
+        assert.equal(await store.get(ridOf(renewed)), undefined);
+      });
+
+      test('logoutOthers without a remember cookie sets none; logged out, it ends nothing', async () => {
+        const store = make();
+        const { app: a } = app(store);
+        const laptop = await mode.client(a);
+        await laptop.post('/login/1?remember=true');
+        const phone = await mode.client(a);
+        await phone.post('/login/1');
+        assert.equal((await phone.post('/logout-others')).text, '1');
+        assert.equal(phone.cookies()._remember, undefined);
+        assert.equal((await laptop.get('/who')).text, 'nobody');
+        const nobody = await mode.client(a);
+        assert.equal((await nobody.post('/logout-others')).text, '0');
+        assert.equal((await phone.get('/who')).text, 'ana');
+      });
+
+      test('destroyOthers alone ends this device’s remember record too (it is not renewed)', async () => {
+        const store = make();
+        const { app: a } = app(store);
+        const phone = await mode.client(a);
+        await phone.post('/login/1?remember=true');
+        const token = phone.cookies()._remember!;
+        const copy = await mode.client(a, { cookies: { _remember: token } });
+        assert.equal((await phone.post('/others')).text, '0');
+        assert.equal(await store.get(ridOf(token)), undefined);
+        assert.equal((await copy.get('/who')).text, 'nobody');
+        assert.equal((await phone.get('/who')).text, 'ana');
       });
 
       test('maxSessionsPerUser: the evicted device’s remember token ends with its session', async () => {
@@ -157,3 +202,43 @@ for (const { name, make } of STORES) {
     });
   }
 }
+
+test('logoutOthers: a hostile _remember cookie never gets this device a remember token', async () => {
+  const store = new MemoryStore();
+  const { app: a } = app(store);
+  const http = MODES.find((m) => m.name === 'http')!;
+  const bo = await http.client(a);
+  await bo.post('/login/2?remember=true');
+  const boToken = bo.cookies()._remember!;
+  const ended = await http.client(a);
+  await ended.post('/login/1?remember=true');
+  const endedToken = ended.cookies()._remember!;
+  await ended.post('/logout');
+  const tamper = (t: string, i: number) =>
+    t.slice(0, i % t.length) + (t[i % t.length] === 'A' ? 'B' : 'A') + t.slice((i % t.length) + 1);
+  await fc.assert(
+    fc.asyncProperty(
+      fc.oneof(
+        fc.string({ unit: 'grapheme-ascii' }).map((v) => encodeURIComponent(v)),
+        fc.constant(boToken), // valid, but another user's
+        fc.constant(endedToken), // this user's, but its record ended (logout)
+        fc.nat().map((i) => tamper(endedToken, i)),
+        fc.nat().map((i) => tamper(boToken, i)),
+      ),
+      async (hostile) => {
+        const phone = await http.client(a);
+        await phone.post('/login/1');
+        const res = await phone.post('/logout-others', {
+          headers: { cookie: `_remember=${hostile}` },
+        });
+        assert.equal(res.statusCode, 200);
+        const lines = [res.headers['set-cookie'] ?? []].flat();
+        for (const line of lines.filter((l) => l.startsWith('_remember=')))
+          assert.match(line, /^_remember=;|Max-Age=0/i, `a remember cookie was issued: ${line}`);
+        assert.equal((await phone.get('/who')).text, 'ana');
+      },
+    ),
+    { numRuns: 40 },
+  );
+  assert.ok(await store.get(ridOf(boToken)), 'another user’s remember record ended');
+});
