@@ -18,10 +18,6 @@ export interface TcpProxy {
   cut(): void;
   /** Forwards new connections again. */
   restore(): void;
-  /** Stops passing what clients send upstream (a request stays in flight) until {@link release}. */
-  hold(): void;
-  /** Passes what clients send upstream again (what came while held is dropped). */
-  release(): void;
   /** Drops every connection and stops listening. */
   close(): Promise<void>;
 }
@@ -33,7 +29,6 @@ export interface TcpProxy {
 export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const open = new Set<Socket>();
   let cut = false;
-  let held = false;
   const server: Server = createServer((client) => {
     if (cut) {
       client.resetAndDestroy();
@@ -49,10 +44,7 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
         upstream.destroy();
       });
     }
-    client.on('data', (chunk: Buffer) => {
-      if (!held) upstream.write(chunk);
-    });
-    upstream.pipe(client);
+    client.pipe(upstream).pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const dropAll = () => {
@@ -67,12 +59,6 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     },
     restore() {
       cut = false;
-    },
-    hold() {
-      held = true;
-    },
-    release() {
-      held = false;
     },
     async close() {
       dropAll();
