@@ -1,4 +1,5 @@
 import { HTTPException } from '../http-exception.js';
+import { mapRejection } from '../internal/map-rejection.js';
 import { StoreUnavailableError } from '../stores/store.js';
 
 /**
@@ -6,23 +7,13 @@ import { StoreUnavailableError } from '../stores/store.js';
  * store mode and by the login's remember-me records alike.
  */
 export function storeCall<T>(fn: () => Promise<T>): Promise<T> {
-  let call: Promise<T>;
-  try {
-    call = fn();
-  } catch (err) {
-    return Promise.reject(asHttp(err));
-  }
   // One handler for every call, no async frame: this runs twice on each store-mode request.
-  return call.then(undefined, rethrowAsHttp);
+  return mapRejection(fn, rethrowAsHttp);
 }
 
 function rethrowAsHttp(err: unknown): never {
-  throw asHttp(err);
-}
-
-function asHttp(err: unknown): unknown {
   if (err instanceof StoreUnavailableError) {
-    return new HTTPException(503, { message: 'Session store unavailable', cause: err });
+    throw new HTTPException(503, { message: 'Session store unavailable', cause: err });
   }
-  return err;
+  throw err;
 }

@@ -153,7 +153,11 @@ export class StoreMode implements SessionMode {
    * Writes `lastSeenAt` when the one stored is a minute old or more (so reads stay reads); the
    * write, or `undefined` when there is none.
    */
-  #seen(sid: string, claims: Claims, stored: Record<string, unknown>): Promise<void> | undefined {
+  #seen(
+    sid: string,
+    claims: Claims,
+    stored: Record<string, unknown>,
+  ): Promise<unknown> | undefined {
     const meta = asMeta(stored[META_KEY]);
     const now = nowSeconds();
     if (meta === undefined || now - meta.lastSeenAt < SEEN_EVERY) return undefined;
@@ -163,7 +167,7 @@ export class StoreMode implements SessionMode {
     // in the same round trip) instead of looking the owner up first.
     const userId = this.#storedUserId(stored);
     const options = userId === undefined ? { ttl } : { ttl, userId };
-    return storeCall(() => this.#store.set(sid, patch, options)).then(() => undefined);
+    return storeCall(() => this.#store.set(sid, patch, options));
   }
 
   /** The user id a stored record names, or `undefined` (also when it is not one a store takes). */

@@ -2,6 +2,7 @@
 // every command goes out: once the client is connected, with "Redis can't answer" turned into
 // StoreUnavailableError. Scripts go out by their SHA1.
 import { type Cluster, Redis } from 'ioredis';
+import { mapRejection } from '../internal/map-rejection.js';
 import { SCRIPTS, type ScriptName, SHAS } from './redis-scripts.js';
 import { StoreUnavailableError } from './store.js';
 
@@ -72,13 +73,7 @@ export class RedisConnection {
   call<T>(command: () => Promise<T>): Promise<T> {
     // Connected (nearly always): no wait, and no async frame, on every command of every request.
     if (this.client.status !== 'ready') return this.#callWhenConnected(command);
-    let reply: Promise<T>;
-    try {
-      reply = command();
-    } catch (error) {
-      return Promise.reject(unavailableOrSame(error));
-    }
-    return reply.then(undefined, rethrowUnavailable);
+    return mapRejection(command, rethrowUnavailable);
   }
 
   async #callWhenConnected<T>(command: () => Promise<T>): Promise<T> {

@@ -34,6 +34,19 @@ function hashTag(key: string): string {
   return open >= 0 && close > open + 1 ? key.slice(open + 1, close) : key;
 }
 
+/** Waits (≤ 10 s) until `store` answers a `get` again, as long as it is unavailable. */
+function answers(store: RedisStore, id: string, what: string): Promise<void> {
+  return waitFor(
+    () =>
+      store.get(id).then(
+        () => true,
+        (error) => (error instanceof StoreUnavailableError ? false : Promise.reject(error)),
+      ),
+    10_000,
+    what,
+  );
+}
+
 describe('RedisStore', () => {
   test('key layout: one hash per session, hash tags, TTLs, user index', async () => {
     const store = new RedisStore({ url: REDIS_URL, prefix });
@@ -272,15 +285,7 @@ describe('RedisStore', () => {
         } finally {
           server!.kill('SIGCONT');
         }
-        await waitFor(
-          () =>
-            store.get(id).then(
-              () => true,
-              (error) => (error instanceof StoreUnavailableError ? false : Promise.reject(error)),
-            ),
-          10_000,
-          'the store to answer again',
-        );
+        await answers(store, id, 'the store to answer again');
         await store.set(id, { set: { c: 3 }, unset: [] }, { ttl: 30 });
         assert.equal((await store.get(id))?.c, 3);
       } finally {
@@ -308,15 +313,7 @@ describe('RedisStore', () => {
         }
 
         await start(); // same port, empty: the server keeps nothing on disk
-        await waitFor(
-          () =>
-            store.get(id).then(
-              () => true,
-              (error) => (error instanceof StoreUnavailableError ? false : Promise.reject(error)),
-            ),
-          10_000,
-          'the store to reconnect',
-        );
+        await answers(store, id, 'the store to reconnect');
         assert.equal(await store.get(id), undefined);
         await store.set(id, { set: { c: 3 }, unset: [], replace: true }, { ttl: 30 });
         assert.deepEqual(await store.get(id), { c: 3 });
