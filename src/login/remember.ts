@@ -3,52 +3,64 @@
  *
  * Its token carries Microdot's claims `user_id`, `days` and `exp` (so a Python Microdot service
  * with the same key honours ours, and we honour its), signed with the session's key ring (or
- * encrypted, when the session encrypts). With a store it also names a server-side record (`rid`), which makes it:
+ * encrypted, when the session encrypts). With a store it also names a server-side record (`rid`,
+ * one per remembered device), its generation (`gen`) and its holder (`hid`): the record laid out
+ * in remember-record.ts, which makes it:
  * - revocable: logout, `destroyAll(userId)` and `destroyOthers` (from any device, this device's
  *   record included) end the record (it is indexed by the user, as the user's sessions are), and
- *   the token is then worth nothing. The session it logged in links it (`Session.linkRecord`),
- *   so ending that session ("log out this one") ends it too. `Login.logoutOthers` then gives
- *   this device a new token (a new record), so that no copy of the old one works;
- * - single-use: a restore renews the record in place, to its next generation (`gen`, in the
- *   token too), and issues a token of that generation; the older token is worth nothing from
- *   then on. Restores racing with one token (a browser opening tabs at once) all write the same
- *   next generation: one live token, not one each. A renewal is a patch, which a store writes
- *   only to a live record: a request that stalls between reading the record and renewing it,
- *   while the login is revoked (logout, "log out this one", destroyAll), writes nothing and
- *   logs nobody in. A revoked login cannot come back;
+ *   every token of it is then worth nothing. `Login.logoutOthers` then gives this device a new
+ *   token (a new record), so that no copy of the old one works;
+ * - tied to the session that holds it: each token handed out gets a holder record of its own,
+ *   which the session it logs in links (`Session.linkRecord`). Ending that session ("log out
+ *   this one", `delete()`, an eviction) ends the holder, and the token is worth nothing. Ending
+ *   a stale session of the device (one whose cookie the browser lost before restoring from the
+ *   token, still in the store and listed) ends only its own, older holder: never the token a
+ *   newer session of the device holds. Ending is one `destroy` of a record nobody else links, so
+ *   it needs no check-then-destroy that a renewal could slip between;
+ * - single-use: a restore renews the record in place, to its next generation, and issues a token
+ *   of that generation (with a new holder); the older token is worth nothing from then on.
+ *   Restores racing with one token (a browser opening tabs at once) all write the same next
+ *   generation: one chain, whose older links are theft when shown again. Each generation is a
+ *   key of its own, so a renewal written late (one that read generation 3 and stalled while the
+ *   record went to 5) adds `g4` beside `g5` and moves nothing back. A renewal is a patch, which a
+ *   store writes only to a live record: a request that stalls between reading the record and
+ *   renewing it, while the login is revoked (logout, destroyAll), writes nothing and logs nobody
+ *   in; what it created (its holder) names a record that is gone. A revoked login cannot come
+ *   back. One that ends a session while a restore of its token is in flight lets the restore
+ *   finish as if it came first: its session is a new one (listed), with a holder of its own;
  * - a theft detector: an older generation presented again (after a short grace period for a
  *   browser's parallel requests) means two parties hold the token, so every session and
- *   remember token of the user ends.
+ *   remember token of the user ends. A generation newer than the record's was never issued by it
+ *   (the generation never goes back): it restores nothing, and is not taken for theft.
  * With `userVersion`, the token also carries the user's version digest (`user_v`), kept through
  * every renewal, so a token made for another version of the user is refused.
  */
 import { randomBytes } from 'node:crypto';
 import type { Request } from '../request.js';
 import type { Session } from '../session/index.js';
+import type { SessionStore, SetOptions } from '../stores/store.js';
 import { isUserId, type UserId } from './login-session.js';
+import {
+  type Generation,
+  genKey,
+  HOLDS_KEY,
+  holds,
+  RECORD_KEY,
+  type Ref,
+  readRecord,
+  refOf,
+} from './remember-record.js';
 import { VERSION_CLAIM } from './user-version.js';
 
 /** The cookie's name, as Microdot's. */
 export const REMEMBER_COOKIE = '_remember';
-/** The data key of a remember record in the store. */
-const RECORD_KEY = '_remember';
 /** Seconds during which a rotated token still restores (parallel requests of one browser). */
 export const REUSE_GRACE = 10;
+/** Seconds a renewed token's holder still lives: past the grace period, its token is theft. */
+const RETIRED_TTL = 6 * REUSE_GRACE;
 const DAY = 24 * 60 * 60;
-/** The name under which a session links its device's remember record (Session.linkRecord). */
+/** The name under which a session links the holder of its device's token (Session.linkRecord). */
 const LINK_NAME = 'remember';
-
-/** What a remember record holds. */
-interface RecordValue {
-  user: UserId;
-  days: number;
-  /** When the token of the current generation expires (epoch seconds). */
-  exp: number;
-  /** The generation: how many restores renewed the record (0: as issued at login). */
-  gen?: number;
-  /** When the last restore renewed it. */
-  rotatedAt?: number;
-}
 
 /** The outcome of presenting a remember cookie. */
 export type Restored =
@@ -57,17 +69,7 @@ export type Restored =
   | { kind: 'theft'; userId: UserId };
 
 const now = (): number => Math.floor(Date.now() / 1000);
-
-function isRecord(value: unknown): value is RecordValue {
-  if (value === null || typeof value !== 'object') return false;
-  const r = value as Record<string, unknown>;
-  return (
-    isUserId(r.user) &&
-    typeof r.days === 'number' &&
-    typeof r.exp === 'number' &&
-    (r.gen === undefined || (Number.isSafeInteger(r.gen) && (r.gen as number) >= 0))
-  );
-}
+const newId = (): string => randomBytes(18).toString('base64url');
 
 /** Issues, restores and revokes remember tokens for one {@link Session}. */
 export class RememberMe {
@@ -75,21 +77,28 @@ export class RememberMe {
   readonly #pending = new WeakMap<Request, { token: string; days: number } | undefined>();
 
   /**
-   * A new remember token for `userId`, valid `days` days (and, with a store, its record),
-   * carrying the user's version digest when there is one.
+   * A new remember token for `userId`, valid `days` days (and, with a store, its record and
+   * holder), carrying the user's version digest when there is one.
    */
   async issue(session: Session, userId: UserId, days: number, version?: string): Promise<string> {
-    const exp = now() + Math.round(days * DAY);
+    const t = now();
+    const exp = t + Math.round(days * DAY);
     const store = session.store;
     if (store === undefined) return tokenOf(session, userId, days, exp, version);
-    const rid = randomBytes(18).toString('base64url');
-    const record: RecordValue = { user: userId, days, exp, gen: 0 };
+    const rid = newId();
+    const options = { ttl: Math.max(1, exp - t), userId: String(userId) };
+    const generation: Generation = { exp, at: t };
     await store.set(
       rid,
-      { set: { [RECORD_KEY]: record }, unset: [], replace: true },
-      { ttl: Math.max(1, exp - now()), userId: String(userId) },
+      {
+        set: { [RECORD_KEY]: { user: userId, days }, [genKey(0)]: generation },
+        unset: [],
+        replace: true,
+      },
+      options,
     );
-    return tokenOf(session, userId, days, exp, version, rid, 0);
+    const hid = await hold(store, rid, options);
+    return tokenOf(session, userId, days, exp, version, { rid, gen: 0, hid });
   }
 
   /** What the remember cookie `token` is worth now; single-use with a store. */
@@ -101,8 +110,7 @@ export class RememberMe {
     const days = validDays(claims.days) ?? 30;
     const version = versionOf(claims);
     const store = session.store;
-    const rid = claims.rid;
-    if (store === undefined || rid === undefined) {
+    if (store === undefined || claims.rid === undefined) {
       // Stateless (cookie mode, or a Python Microdot token): renewed as it was issued.
       return {
         kind: 'user',
@@ -111,38 +119,53 @@ export class RememberMe {
         token: await this.issue(session, userId, days, version),
       };
     }
-    const gen = claims.gen === undefined ? 0 : claims.gen;
-    if (typeof rid !== 'string' || !Number.isSafeInteger(gen) || (gen as number) < 0)
+    const ref = refOf(claims);
+    if (ref === undefined) return { kind: 'none' };
+    const { rid, gen, hid } = ref;
+    const [stored, holder] = await Promise.all([store.get(rid), store.get(hid)]);
+    const record = readRecord(stored);
+    if (record === undefined || String(record.user) !== String(userId)) return { kind: 'none' };
+    const t = now();
+    const current = record.gen;
+    // A parallel request of the browser that renewed it gets the current generation.
+    const parallel = gen === current - 1 && t - record.current.at <= REUSE_GRACE;
+    // An older generation: two parties held the token. A newer one: never one of this record's.
+    if (gen !== current && !parallel)
+      return gen < current ? { kind: 'theft', userId } : { kind: 'none' };
+    // The session that held this token was ended ("log out this one"): so is the token.
+    if (!holds(holder, rid)) return { kind: 'none' };
+    const next = parallel ? current : current + 1;
+    const generation: Generation = parallel
+      ? record.current
+      : { exp: t + Math.round(record.days * DAY), at: t };
+    const options = { ttl: Math.max(1, generation.exp - t), userId: String(userId) };
+    // The session this request makes holds the new token: a holder of its own. Then the record,
+    // as a patch: written only while the record lives, so a restore that read it before a logout
+    // (or any revocation) and writes after it brings nothing back. Racing restores write the same
+    // key; one written late (a lower one than the record has) moves nothing back.
+    const newHid = await hold(store, rid, options);
+    const written = await store.set(
+      rid,
+      { set: { [genKey(next)]: generation }, unset: record.keys.filter((k) => k !== genKey(next)) },
+      options,
+    );
+    if (!written) {
+      await store.destroy(newHid);
       return { kind: 'none' };
-    const stored = await store.get(rid);
-    const record = stored?.[RECORD_KEY];
-    if (!isRecord(record) || String(record.user) !== String(userId)) return { kind: 'none' };
-    const current = record.gen ?? 0;
-    const ok = (r: RecordValue, g: number): Restored => ({
+    }
+    // The renewed token's holder outlives the grace period only: its token is theft after it.
+    if (!parallel)
+      await store.set(hid, { set: { [HOLDS_KEY]: rid }, unset: [] }, { ttl: RETIRED_TTL });
+    return {
       kind: 'user',
       userId,
-      days: r.days,
-      token: tokenOf(session, userId, r.days, r.exp, version, rid, g),
-    });
-    if (gen === current) {
-      // Renewed in place, as a patch: written only while the record lives, so a restore that
-      // read it before a logout (or any revocation) and writes after it brings nothing back.
-      // Restores racing with this one all write this same next generation: one live token.
-      const exp = now() + Math.round(record.days * DAY);
-      const renewed: RecordValue = { ...record, exp, gen: current + 1, rotatedAt: now() };
-      const written = await store.set(
+      days: record.days,
+      token: tokenOf(session, userId, record.days, generation.exp, version, {
         rid,
-        { set: { [RECORD_KEY]: renewed }, unset: [] },
-        { ttl: Math.max(1, exp - now()), userId: String(userId) },
-      );
-      return written ? ok(renewed, current + 1) : { kind: 'none' };
-    }
-    if (gen === current - 1 && now() - (record.rotatedAt ?? 0) <= REUSE_GRACE) {
-      // A parallel request of the browser that renewed it: give it the current generation.
-      return ok(record, current);
-    }
-    // An older generation: two parties held the token. A newer one: not a token of this record.
-    return (gen as number) < current ? { kind: 'theft', userId } : { kind: 'none' };
+        gen: next,
+        hid: newHid,
+      }),
+    };
   }
 
   /**
@@ -161,8 +184,8 @@ export class RememberMe {
 
   /**
    * How many days the remember cookie `token` was issued for, when it is valid, issued to
-   * `userId` (and `version`, when given) and, with a store, its record still lives; else
-   * `undefined`. A token whose record ended (a revoked login) is worth no renewal.
+   * `userId` (and `version`, when given) and, with a store, its record and holder still live;
+   * else `undefined`. A token whose record or holder ended (a revoked login) is worth no renewal.
    */
   async liveDays(
     session: Session,
@@ -174,9 +197,12 @@ export class RememberMe {
     const claims = session.verifyToken(token)!;
     const store = session.store;
     if (store !== undefined && claims.rid !== undefined) {
-      const record =
-        typeof claims.rid === 'string' ? (await store.get(claims.rid))?.[RECORD_KEY] : undefined;
-      if (!isRecord(record) || String(record.user) !== String(userId)) return undefined;
+      const ref = refOf(claims);
+      if (ref === undefined) return undefined;
+      const [stored, holder] = await Promise.all([store.get(ref.rid), store.get(ref.hid)]);
+      const record = readRecord(stored);
+      if (record === undefined || String(record.user) !== String(userId)) return undefined;
+      if (!holds(holder, ref.rid)) return undefined;
     }
     return validDays(claims.days) ?? 30;
   }
@@ -186,29 +212,26 @@ export class RememberMe {
     return this.#pending.get(req)?.token;
   }
 
-  /** Links the record of `token` (none: `undefined`) to the request's session (with a store). */
+  /** Links the holder of `token` (none: `undefined`) to the request's session (with a store). */
   async link(session: Session, req: Request, token: string | undefined): Promise<void> {
     if (!session.usesStore) return;
-    const rid = token === undefined ? undefined : session.verifyToken(token)?.rid;
-    await session.linkRecord(
-      req,
-      LINK_NAME,
-      typeof rid === 'string' && rid !== '' ? rid : undefined,
-    );
+    const claims = token === undefined ? undefined : session.verifyToken(token);
+    await session.linkRecord(req, LINK_NAME, claims === undefined ? undefined : refOf(claims)?.hid);
   }
 
-  /** Ends the record the remember cookie `token` names (with a store; a no-op without). */
+  /** Ends the record (and holder) the remember cookie `token` names (with a store; a no-op without). */
   async revoke(session: Session, token: string): Promise<void> {
     const store = session.store;
     if (store === undefined) return;
-    const rid = session.verifyToken(token)?.rid;
-    if (typeof rid === 'string') await store.destroy(rid);
+    const claims = session.verifyToken(token);
+    if (typeof claims?.rid === 'string' && claims.rid !== '') await store.destroy(claims.rid);
+    if (typeof claims?.hid === 'string' && claims.hid !== '') await store.destroy(claims.hid);
   }
 
   /**
    * Sets (`token`) or removes (`undefined`) the remember cookie on this request's response, with
    * the session cookie's attributes. The last call of a request wins; one Set-Cookie is sent.
-   * With a store, the request's session links the token's record (or no longer links one), so
+   * With a store, the request's session links the token's holder (or no longer links one), so
    * that ending the session ("log out this one") ends this device's remember token too.
    */
   async cookie(session: Session, req: Request, token: string | undefined, days = 0): Promise<void> {
@@ -229,23 +252,26 @@ export class RememberMe {
   }
 }
 
-/** A remember token: Microdot's claims, the version digest, and (with a store) its record and generation. */
+/** A remember token: Microdot's claims, the version digest, and (with a store) where it points. */
 function tokenOf(
   session: Session,
   userId: UserId,
   days: number,
   exp: number,
   version: string | undefined,
-  rid?: string,
-  gen?: number,
+  ref?: Ref,
 ): string {
   const claims: Record<string, unknown> = { user_id: userId, days, exp };
   if (version !== undefined) claims[VERSION_CLAIM] = version;
-  if (rid !== undefined) {
-    claims.rid = rid;
-    claims.gen = gen;
-  }
+  if (ref !== undefined) Object.assign(claims, ref);
   return session.issueToken(claims);
+}
+
+/** A new holder record of remember record `rid`; resolves to its id. */
+async function hold(store: SessionStore, rid: string, options: SetOptions): Promise<string> {
+  const hid = newId();
+  await store.set(hid, { set: { [HOLDS_KEY]: rid }, unset: [], replace: true }, options);
+  return hid;
 }
 
 /** The version digest a token carries, if any. */

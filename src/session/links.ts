@@ -2,7 +2,7 @@ import type { SessionStore } from '../stores/store.js';
 
 /**
  * Records linked to a session: store records that an extension keeps beside a session (the
- * remember-me record of `microdot-ts/login`) and that must end when the session is ended, not
+ * holder record of a `microdot-ts/login` remember-me token) and that must end when the session is ended, not
  * when it is merely replaced. A session names them, one per name, in its data under the reserved
  * key {@link LINKS_KEY} (store mode only: a cookie session has no records to link). Ending a
  * session (its `delete()`, `destroySession`, `destroyOthers` from another session, a

@@ -190,8 +190,8 @@ export class Session {
   }
 
   /**
-   * Ties record `id` of the store (one an extension keeps, as `microdot-ts/login` its remember-me
-   * records) to the request's session under `name`; `undefined` unties it. Ending the session
+   * Ties record `id` of the store (one an extension keeps, as `microdot-ts/login` the holder records
+   * of its remember-me tokens) to the request's session under `name`; `undefined` unties it. Ending the session
    * (`delete()`, `destroySession`, another session's `destroyOthers`, a `maxSessionsPerUser`
    * eviction) ends the record too, as does this session's own `destroyOthers` (which unlinks it);
    * regenerating keeps the link. Index the record under the

@@ -1,6 +1,7 @@
 // A stolen remember token cannot revive a revoked login by stalling between reading its record
-// and renewing it. The store is real (memory, SQLite, Redis, PostgreSQL); a wrapper around it
-// holds one write of the thief's request at a gate while the victim restores and logs out.
+// and renewing it, and a stalled renewal written late cannot move the record's generation back.
+// The store is real (memory, SQLite, Redis, PostgreSQL); a wrapper around it holds one write of a
+// request at a gate while other requests restore (and log out).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { MODES } from '../helpers/clients.js';
 import { deferred } from '../helpers/deferred.js';
 import { redisTestPrefix } from '../helpers/redis-prefix.js';
 import { withoutSqliteWhereUnsupported } from '../helpers/sqlite-loads.js';
-import { loginApp } from './helpers.js';
+import { loginApp, payloadOf } from './helpers.js';
 
 const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const schema = `microdot_race_${randomBytes(6).toString('hex')}`;
@@ -106,6 +107,47 @@ for (const [name, make] of FACTORIES) {
           const later = await mode.client(app, { cookies: { _remember: token ?? 'none' } });
           assert.equal((await later.get('/who')).text, 'nobody');
         });
+    });
+  }
+}
+
+for (const [name, make] of FACTORIES) {
+  for (const mode of MODES) {
+    describe(`remember-me restores racing each other: ${name} (${mode.name})`, () => {
+      test('a renewal written late does not roll the generation back', async () => {
+        const real = make();
+        stores.push(real);
+        const g = gated(real);
+        const reused: unknown[] = [];
+        const { app } = loginApp(
+          { store: g.store },
+          { onRememberReuse: (_req, id) => void reused.push(id) },
+        );
+        const first = await mode.client(app);
+        await first.post('/login/1?remember=true');
+        const token = first.cookies()._remember!;
+        // Restore A reads the record (generation 0), then stalls before its renewal is written.
+        const slow = await mode.client(app, { cookies: { _remember: token } });
+        g.arm();
+        const slowAnswer = slow.get('/who');
+        await g.reached;
+        // Restore B renews the record (generation 1); later the browser renews it again (2).
+        const tab = await mode.client(app, { cookies: { _remember: token } });
+        assert.equal((await tab.get('/who')).text, 'ana');
+        const browser = await mode.client(app, {
+          cookies: { _remember: tab.cookies()._remember! },
+        });
+        assert.equal((await browser.get('/who')).text, 'ana');
+        const live = browser.cookies()._remember!;
+        assert.equal(payloadOf(live).gen, 2);
+        // A's renewal (to generation 1) lands now: the live token of generation 2 still restores.
+        g.release();
+        await slowAnswer;
+        const later = await mode.client(app, { cookies: { _remember: live } });
+        assert.equal((await later.get('/who')).text, 'ana');
+        assert.equal(payloadOf(later.cookies()._remember!).gen, 3);
+        assert.deepEqual(reused, []);
+      });
     });
   }
 }

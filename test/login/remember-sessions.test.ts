@@ -1,5 +1,6 @@
-// Ending one session ends that device's remember-me record too (ASVS 5.0 V7.5.2): "log out this
-// one" (destroySession), a maxSessionsPerUser eviction, and the session's own delete(); "log out
+// Ending one session ends that device's remember-me token too (ASVS 5.0 V7.5.2): "log out this
+// one" (destroySession), a maxSessionsPerUser eviction, and the session's own delete() end the
+// token's holder record, and a stale session of the device ends only its own; "log out
 // everywhere else" (destroyOthers) ends every record of the user, this device's too, so no copy of
 // any remember cookie works; Login.logoutOthers then gives this device a fresh remember token.
 // Run on MemoryStore and Redis, in-process and over HTTP.
@@ -56,6 +57,8 @@ async function otherHandles(client: TestClient): Promise<string[]> {
 }
 
 const ridOf = (token: string) => payloadOf(token).rid as string;
+/** The holder record of a token: the session that holds the token links it. */
+const hidOf = (token: string) => payloadOf(token).hid as string;
 
 for (const { name, make } of STORES) {
   for (const mode of MODES) {
@@ -70,7 +73,7 @@ for (const { name, make } of STORES) {
         await phone.post('/login/1');
         const [handle] = await otherHandles(phone);
         assert.equal((await phone.post(`/sessions/${handle}/end`)).text, 'true');
-        assert.equal(await store.get(ridOf(remembered)), undefined, 'remember record left');
+        assert.equal(await store.get(hidOf(remembered)), undefined, 'remember holder left');
         // Its next request is not restored from the remember cookie: no new session row.
         assert.equal((await laptop.get('/who')).text, 'nobody');
         assert.equal(laptop.cookies()._remember, undefined);
@@ -92,10 +95,40 @@ for (const { name, make } of STORES) {
         const handles = await otherHandles(phone);
         assert.equal(handles.length, 2); // `first`'s session and the restored one
         for (const handle of handles) await phone.post(`/sessions/${handle}/end`);
-        assert.equal(await store.get(ridOf(successor)), undefined);
+        assert.equal(await store.get(hidOf(successor)), undefined);
         assert.equal((await laptop.get('/who')).text, 'nobody');
         assert.equal((await session.listSessions(1)).length, 1);
       });
+
+      for (const ending of ['destroySession', 'delete'] as const)
+        test(`ending a stale session of a restored device leaves its newer session's remember-me (${ending})`, async () => {
+          const store = make();
+          const { app: a } = app(store);
+          const stale = await mode.client(a);
+          await stale.post('/login/1?remember=true');
+          const { here: staleHandle } = (await stale.get('/sessions')).json as Listing;
+          // The browser loses the session cookie (its record lives on in the store, and is
+          // listed): the remember cookie restores a newer session, which holds the token now.
+          const laptop = await mode.client(a, {
+            cookies: { _remember: stale.cookies()._remember! },
+          });
+          assert.equal((await laptop.get('/who')).text, 'ana');
+          const successor = laptop.cookies()._remember!;
+          const phone = await mode.client(a);
+          await phone.post('/login/1');
+          if (ending === 'delete') await stale.post('/delete');
+          else assert.equal((await phone.post(`/sessions/${staleHandle}/end`)).text, 'true');
+          // The laptop's remember-me still restores it.
+          const later = await mode.client(a, { cookies: { _remember: successor } });
+          assert.equal((await later.get('/who')).text, 'ana');
+          // Ending the session that holds the token now still logs that browser out.
+          const { here } = (await later.get('/sessions')).json as Listing;
+          assert.equal((await phone.post(`/sessions/${here}/end`)).text, 'true');
+          const after = await mode.client(a, {
+            cookies: { _remember: later.cookies()._remember! },
+          });
+          assert.equal((await after.get('/who')).text, 'nobody');
+        });
 
       test('logoutOthers: no copy of any remember token works; this device is remembered anew', async () => {
         const store = make();
@@ -128,7 +161,7 @@ for (const { name, make } of STORES) {
         const desk = await mode.client(a);
         await desk.post('/login/1');
         for (const handle of await otherHandles(desk)) await desk.post(`/sessions/${handle}/end`);
-        assert.equal(await store.get(ridOf(renewed)), undefined);
+        assert.equal(await store.get(hidOf(renewed)), undefined);
       });
 
       test('logoutOthers without a remember cookie sets none; logged out, it ends nothing', async () => {
@@ -167,7 +200,7 @@ for (const { name, make } of STORES) {
         const token = laptop.cookies()._remember!;
         const phone = await mode.client(a);
         await phone.post('/login/1');
-        assert.equal(await store.get(ridOf(token)), undefined);
+        assert.equal(await store.get(hidOf(token)), undefined);
         assert.equal((await laptop.get('/who')).text, 'nobody');
         assert.equal((await phone.get('/who')).text, 'ana');
       });
@@ -179,7 +212,7 @@ for (const { name, make } of STORES) {
         await laptop.post('/login/1?remember=true');
         const token = laptop.cookies()._remember!;
         await laptop.post('/delete');
-        assert.equal(await store.get(ridOf(token)), undefined);
+        assert.equal(await store.get(hidOf(token)), undefined);
         assert.equal((await laptop.get('/who')).text, 'nobody');
       });
 
@@ -196,7 +229,7 @@ for (const { name, make } of STORES) {
         await phone.post('/login/1');
         const [handle] = await otherHandles(phone);
         await phone.post(`/sessions/${handle}/end`);
-        assert.equal(await store.get(ridOf(token)), undefined);
+        assert.equal(await store.get(hidOf(token)), undefined);
         assert.equal((await laptop.get('/who')).text, 'nobody');
       });
     });

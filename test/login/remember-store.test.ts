@@ -17,15 +17,23 @@ const STORES: { name: string; make: () => SessionStore }[] = [
   { name: 'redis', make: () => redis.store() },
 ];
 
-/** Moves the clock of remember records forward: pretend the rotation happened `seconds` ago. */
+/** Moves the clock of remember records forward: pretend the last renewal happened `seconds` ago. */
 async function ageRotation(store: SessionStore, token: string, seconds: number) {
   const rid = payloadOf(token).rid as string;
-  const record = (await store.get(rid))!._remember as Record<string, number>;
+  const stored = (await store.get(rid))!;
+  const key = `g${currentGen(stored)}`;
+  const generation = stored[key] as { exp: number; at: number };
   await store.set(
     rid,
-    { set: { _remember: { ...record, rotatedAt: record.rotatedAt! - seconds } }, unset: [] },
+    { set: { [key]: { ...generation, at: generation.at - seconds } }, unset: [] },
     { ttl: 3600 },
   );
+}
+
+/** The current generation of a stored remember record: its highest generation key. */
+function currentGen(stored: Record<string, unknown>): number {
+  const gens = Object.keys(stored).flatMap((k) => (/^g\d+$/.test(k) ? [Number(k.slice(1))] : []));
+  return Math.max(...gens);
 }
 
 for (const { name, make } of STORES) {
@@ -163,10 +171,7 @@ for (const { name, make } of STORES) {
           }),
         );
         assert.deepEqual([...names], [`${payloadOf(token).rid}#1`]);
-        const record = (await store.get(payloadOf(token).rid as string))!._remember as {
-          gen: number;
-        };
-        assert.equal(record.gen, 1);
+        assert.equal(currentGen((await store.get(payloadOf(token).rid as string))!), 1);
         // The one next generation restores in turn; no theft was seen.
         const later = await mode.client(app, {
           cookies: { _remember: tabs[0]!.cookies()._remember! },
@@ -210,8 +215,10 @@ describe('remember-me generations: hostile values', () => {
     const { app, session } = loginApp({ store }, { onRememberReuse: () => void reused.push(1) });
     const first = await MODES[0]!.client(app);
     await first.post('/login/1?remember=true');
-    const { rid, exp } = payloadOf(first.cookies()._remember!);
+    const { rid, exp, hid } = payloadOf(first.cookies()._remember!);
     const record = JSON.stringify(await store.get(rid as string));
+    const tokenOf = (gen: unknown) =>
+      session.issueToken({ user_id: 1, days: 30, exp, rid, gen, hid });
     await fc.assert(
       fc.asyncProperty(
         fc.oneof(
@@ -222,8 +229,7 @@ describe('remember-me generations: hostile values', () => {
         ),
         async (gen) => {
           fc.pre(gen !== 0 && gen !== undefined);
-          const token = session.issueToken({ user_id: 1, days: 30, exp, rid, gen });
-          const client = await MODES[0]!.client(app, { cookies: { _remember: token } });
+          const client = await MODES[0]!.client(app, { cookies: { _remember: tokenOf(gen) } });
           assert.equal((await client.get('/who')).text, 'nobody');
         },
       ),
@@ -231,6 +237,9 @@ describe('remember-me generations: hostile values', () => {
     );
     assert.deepEqual(reused, []);
     assert.equal(JSON.stringify(await store.get(rid as string)), record);
+    // The same token of the record's generation restores: the refusals above were the generation's.
+    const client = await MODES[0]!.client(app, { cookies: { _remember: tokenOf(0) } });
+    assert.equal((await client.get('/who')).text, 'ana');
   });
 
   test('a record with a hostile generation restores nothing', async () => {
@@ -240,11 +249,34 @@ describe('remember-me generations: hostile values', () => {
     await first.post('/login/1?remember=true');
     const token = first.cookies()._remember!;
     const rid = payloadOf(token).rid as string;
-    const record = (await store.get(rid))!._remember as Record<string, unknown>;
-    for (const gen of [-1, 0.5, '0', null, [], {}, Number.NaN, 2 ** 60]) {
-      await store.set(rid, { set: { _remember: { ...record, gen } }, unset: [] }, { ttl: 600 });
+    const head = { user: 1, days: 30 };
+    const g = { exp: Math.floor(Date.now() / 1000) + 600, at: Math.floor(Date.now() / 1000) };
+    const hostile: Record<string, unknown>[] = [
+      { _remember: head },
+      { _remember: head, g0: null },
+      { _remember: head, g0: [] },
+      { _remember: head, g0: {} },
+      { _remember: head, g0: 1 },
+      { _remember: head, g0: { ...g, exp: '1' } },
+      { _remember: head, g0: { ...g, at: null } },
+      { _remember: head, g0: g, g01: g },
+      { _remember: head, g0: g, g9007199254740993: g },
+      { _remember: head, 'g-1': g },
+      { _remember: { user: 1 }, g0: g },
+      { _remember: { ...head, user: 2 }, g0: g },
+      { _remember: null, g0: g },
+      { g0: g },
+    ];
+    const write = (data: Record<string, unknown>) =>
+      store.set(rid, { set: data, unset: [], replace: true }, { ttl: 600, userId: '1' });
+    for (const data of hostile) {
+      await write(data);
       const client = await MODES[0]!.client(app, { cookies: { _remember: token } });
-      assert.equal((await client.get('/who')).text, 'nobody', String(gen));
+      assert.equal((await client.get('/who')).text, 'nobody', JSON.stringify(data));
     }
+    // The same record, sound, restores: the refusals above were the record's.
+    await write({ _remember: head, g0: g });
+    const client = await MODES[0]!.client(app, { cookies: { _remember: token } });
+    assert.equal((await client.get('/who')).text, 'ana');
   });
 });
