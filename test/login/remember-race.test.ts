@@ -147,6 +147,11 @@ for (const [name, make] of FACTORIES) {
         assert.equal((await later.get('/who')).text, 'ana');
         assert.equal(payloadOf(later.cookies()._remember!).gen, 3);
         assert.deepEqual(reused, []);
+        // And the theft detector still sees an older generation shown again (the tab's).
+        const copy = await mode.client(app, { cookies: { _remember: tab.cookies()._remember! } });
+        assert.equal((await copy.get('/who')).text, 'nobody');
+        assert.deepEqual(reused, [1]);
+        assert.equal((await later.get('/who')).text, 'nobody');
       });
     });
   }
