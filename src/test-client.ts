@@ -16,8 +16,8 @@ import { createUpgradeHandler } from './node-upgrade.js';
 import { Request } from './request.js';
 import { Response } from './response.js';
 import { UPGRADE_UNAVAILABLE } from './upgrade.js';
-import { parseSetCookie } from './utils/cookie.js';
 import { eventsOf, type ServerSentEvent } from './utils/event-stream.js';
+import { parseSetCookie } from './utils/set-cookie-parse.js';
 
 /** Options of a {@link TestClient} request. */
 export interface TestRequestOptions {

@@ -1,7 +1,7 @@
 import type { MicrodotBase } from '../app.js';
 import type { Request } from '../request.js';
 import type { SessionStore } from '../stores/store.js';
-import type { CookieOptions } from '../utils/cookie.js';
+import type { CookieOptions } from '../utils/set-cookie.js';
 import { checkTimes, nowSeconds, type SessionClaims } from './claims.js';
 import { SessionContext } from './context.js';
 import { SessionError } from './errors.js';
