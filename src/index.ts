@@ -37,5 +37,5 @@ export { ServerStartError } from './start-error.js';
 export type { NodeUpgrade, UpgradeFunction } from './upgrade.js';
 export type { UploadedFile } from './uploaded-file.js';
 export { URLPattern } from './url-pattern.js';
-export { CookieError, type CookieOptions } from './utils/cookie.js';
+export { CookieError, type CookieOptions } from './utils/set-cookie.js';
 export { unwrap, wraps } from './wraps.js';

@@ -2,7 +2,7 @@ import { contentTypeFor } from './internal/content-types.js';
 import type { FileSource } from './internal/file-response.js';
 import { reasonPhrase } from './internal/status.js';
 import type { UpgradeFunction } from './upgrade.js';
-import { type CookieOptions, serializeCookie } from './utils/cookie.js';
+import { type CookieOptions, serializeCookie } from './utils/set-cookie.js';
 
 /** Header values accepted wherever headers are given. */
 export type HeaderRecord = Record<string, string | number | readonly string[]>;

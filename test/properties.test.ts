@@ -15,7 +15,7 @@ import {
   toResponse,
 } from '../src/index.js';
 import { TestClient } from '../src/test-client.js';
-import { CookieError } from '../src/utils/cookie.js';
+import { CookieError } from '../src/utils/set-cookie.js';
 import { quietApp } from './helpers/clients.js';
 
 const RUNS = 300;

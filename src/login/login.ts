@@ -3,7 +3,7 @@ import type { Request } from '../request.js';
 import { type Response, redirect } from '../response.js';
 import type { Session, SessionDict } from '../session/index.js';
 import { storeCall } from '../session/store-call.js';
-import { wraps } from '../wraps.js';
+import { requireFresh, requireLogin } from './guards.js';
 import {
   FRESH_KEY,
   isUserId,
@@ -12,10 +12,9 @@ import {
   sessionFor,
   USER_KEY,
 } from './login-session.js';
-import { encodeNext, isSafeNext } from './next-url.js';
+import { isSafeNext } from './next-url.js';
 import {
   checkLoginOptions,
-  checkMaxAge,
   type FreshOptions,
   type Loader,
   LoginConfigError,
@@ -23,8 +22,9 @@ import {
   type LoginUser,
   type LoginUserOptions,
 } from './options.js';
-import { REMEMBER_COOKIE, RememberMe, validDays, versionOf } from './remember.js';
-import { UserVersions, VERSION_KEY } from './user-version.js';
+import { REMEMBER_COOKIE, RememberMe, validDays } from './remember.js';
+import { type LoginParts, restoreFromCookie } from './restore.js';
+import { sameVersion, UserVersions, VERSION_KEY } from './user-version.js';
 
 /**
  * User logins on top of sessions, as Microdot's `microdot.login.Login`: the session keeps the
@@ -53,9 +53,10 @@ export class Login<User extends LoginUser = LoginUser> {
   readonly loginUrl: string;
   #loader: Loader<User> | undefined;
   readonly #remember: RememberMe;
-  readonly #onReuse: LoginOptions['onRememberReuse'];
   /** The `userVersion` check, when asked for. */
   readonly #versions: UserVersions<User> | undefined;
+  /** The two above and the theft callback, as restoring from the remember cookie needs them. */
+  readonly #parts: LoginParts<User>;
   /** The user of each request, once known (`undefined`: nobody). */
   readonly #users = new WeakMap<Request, User | undefined>();
 
@@ -64,8 +65,8 @@ export class Login<User extends LoginUser = LoginUser> {
     const { loginUrl, onRememberReuse, userVersion } = checkLoginOptions(options);
     this.loginUrl = loginUrl;
     this.#remember = new RememberMe();
-    this.#onReuse = onRememberReuse;
     this.#versions = userVersion && new UserVersions(userVersion);
+    this.#parts = { remember: this.#remember, versions: this.#versions, onReuse: onRememberReuse };
   }
 
   /**
@@ -97,12 +98,12 @@ export class Login<User extends LoginUser = LoginUser> {
     let user: User | undefined;
     if (isUserId(id)) {
       user = (await loader(id as User['id'])) ?? undefined;
-      if (user !== undefined && !(await this.#sameVersion(user, dict[VERSION_KEY]))) {
+      if (user !== undefined && !(await sameVersion(this.#versions, user, dict[VERSION_KEY]))) {
         user = undefined;
         await this.#logOut(req, session, dict);
       }
     } else {
-      user = await storeCall(() => this.#restoreFromCookie(req, session, dict, loader));
+      user = await storeCall(() => restoreFromCookie(req, session, dict, loader, this.#parts));
     }
     this.#users.set(req, user);
     req.g.currentUser = user;
@@ -256,11 +257,7 @@ export class Login<User extends LoginUser = LoginUser> {
    * to `loginUrl?next=<this path and query>` (Microdot's `@login`).
    */
   required<P>(handler: Handler<P>): Handler<P> {
-    return wraps(async (req: Request, params: P) => {
-      const user = await this.currentUser(req);
-      if (user === undefined) return this.#toLogin(req);
-      return handler(req, params);
-    }, handler);
+    return requireLogin(this, handler);
   }
 
   /**
@@ -270,25 +267,7 @@ export class Login<User extends LoginUser = LoginUser> {
    * email address, ASVS 5.0 7.5.1). Anyone else goes to the login page.
    */
   fresh<P>(handler: Handler<P>, options: FreshOptions = {}): Handler<P> {
-    const maxAge = checkMaxAge(options.maxAge);
-    return wraps(async (req: Request, params: P) => {
-      const user = await this.currentUser(req);
-      if (user === undefined) return this.#toLogin(req);
-      const session = sessionFor(req);
-      const dict = await session.get<LoginData>(req);
-      if (dict[FRESH_KEY] !== true) return this.#toLogin(req);
-      if (maxAge !== undefined) {
-        const authTime = (await session.tokenClaims(req)).auth_time;
-        if (authTime === undefined || Math.floor(Date.now() / 1000) - authTime > maxAge)
-          return this.#toLogin(req);
-      }
-      return handler(req, params);
-    }, handler);
-  }
-
-  #toLogin(req: Request): Response {
-    const separator = this.loginUrl.includes('?') ? '&' : '?';
-    return redirect(`${this.loginUrl}${separator}next=${encodeNext(req.url)}`);
+    return requireFresh(this, handler, options);
   }
 
   /** Removes the login from the session (regenerated) and revokes the remember cookie. */
@@ -305,51 +284,5 @@ export class Login<User extends LoginUser = LoginUser> {
       for (const token of tokens) await this.#remember.revoke(session, token as string);
     });
     await this.#remember.cookie(session, req, undefined);
-  }
-
-  /** Whether `stored` (a session's or token's digest) is `user`'s version now; true without one. */
-  async #sameVersion(user: User, stored: unknown): Promise<boolean> {
-    return this.#versions === undefined || (await this.#versions.matches(user, stored));
-  }
-
-  /**
-   * The user restored from the remember-me cookie (a new, not fresh, session), if any. The user
-   * is loaded before the token is used: the token of a user who no longer exists, or of another
-   * version of them, is revoked rather than renewed.
-   */
-  async #restoreFromCookie(
-    req: Request,
-    session: Session,
-    dict: SessionDict<LoginData>,
-    loader: Loader<User>,
-  ): Promise<User | undefined> {
-    const token = req.cookie(REMEMBER_COOKIE);
-    if (token === undefined) return undefined;
-    const claims = session.verifyToken(token);
-    const id = claims?.user_id;
-    const user = isUserId(id) ? ((await loader(id as User['id'])) ?? undefined) : undefined;
-    const version = claims === undefined ? undefined : versionOf(claims);
-    if (user === undefined || !(await this.#sameVersion(user, version))) {
-      await this.#remember.revoke(session, token);
-      await this.#remember.cookie(session, req, undefined);
-      return undefined;
-    }
-    const outcome = await this.#remember.restore(session, token);
-    if (outcome.kind !== 'user') {
-      await this.#remember.cookie(session, req, undefined);
-      if (outcome.kind === 'theft') {
-        await session.destroyAll(String(outcome.userId));
-        await this.#onReuse?.(req, outcome.userId);
-      }
-      return undefined;
-    }
-    await this.#remember.cookie(session, req, outcome.token, outcome.days);
-    dict[USER_KEY] = outcome.userId;
-    dict[FRESH_KEY] = false;
-    if (this.#versions === undefined || version === undefined) delete dict[VERSION_KEY];
-    else dict[VERSION_KEY] = version;
-    dict.regenerate();
-    dict.save();
-    return user;
   }
 }

@@ -68,3 +68,15 @@ export class UserVersions<User extends { id: string | number }> {
     return digest !== undefined && stored === digest;
   }
 }
+
+/**
+ * Whether `stored` (a session's or a token's digest) is `user`'s version now: always true for a
+ * Login without `userVersion`.
+ */
+export async function sameVersion<User extends { id: string | number }>(
+  versions: UserVersions<User> | undefined,
+  user: User,
+  stored: unknown,
+): Promise<boolean> {
+  return versions === undefined || (await versions.matches(user, stored));
+}

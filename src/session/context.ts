@@ -1,6 +1,6 @@
 import type { Request } from '../request.js';
 import type { Response } from '../response.js';
-import { type CookieOptions, cookieSerializer } from '../utils/cookie.js';
+import { type CookieOptions, cookieSerializer } from '../utils/set-cookie.js';
 import { type Claims, checkClaims, nowSeconds } from './claims.js';
 import { CookieMode } from './cookie-mode.js';
 import { SecretKeyNotConfiguredError } from './errors.js';

@@ -5,7 +5,7 @@ import {
   CookieError,
   type CookieOptions,
   cookieSerializer,
-} from '../utils/cookie.js';
+} from '../utils/set-cookie.js';
 import { SessionConfigError } from './errors.js';
 import type { SecretInput } from './keyring.js';
 import type { StandardSchemaV1 } from './standard-schema.js';

@@ -106,6 +106,25 @@ export function normalizeUserId(value: unknown, where: string): string {
   );
 }
 
+/** The data key where `microdot-ts/login` (and Python Microdot's login) keep the user's id. */
+export const LOGIN_USER_KEY = '_user_id';
+
+/**
+ * The normalised user id that session `data` names under `userKey`, or `undefined` when it names
+ * none. A session without it that a login made (microdot-ts/login, Python Microdot) is indexed by
+ * the login's `_user_id`: no configuration needed.
+ *
+ * @throws SessionError (`ERR_SESSION_USER_ID`) for a value that is not a user id.
+ */
+export function userIdOf(data: Record<string, unknown>, userKey: string): string | undefined {
+  let key = userKey;
+  if ((data[key] === undefined || data[key] === null) && data[LOGIN_USER_KEY] != null)
+    key = LOGIN_USER_KEY;
+  const value = data[key];
+  if (value === undefined || value === null) return undefined;
+  return normalizeUserId(value, `session key "${key}"`);
+}
+
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'number') return String(value);

@@ -1,7 +1,7 @@
 import type { MicrodotBase } from '../app.js';
 import type { Request } from '../request.js';
 import type { SessionStore } from '../stores/store.js';
-import type { CookieOptions } from '../utils/cookie.js';
+import type { CookieOptions } from '../utils/set-cookie.js';
 import { checkTimes, nowSeconds, type SessionClaims } from './claims.js';
 import { SessionContext } from './context.js';
 import { SessionError } from './errors.js';
@@ -133,7 +133,7 @@ export class Session {
    * @throws SessionError (`ERR_SESSION_NO_STORE`) in cookie mode: rotate the key ring instead.
    */
   async destroyAll(userId: string | number): Promise<number> {
-    return this.#storeMode('destroyAll').destroyAll(userId);
+    return this.#storeMode('destroyAll').users.destroyAll(userId);
   }
 
   /**
@@ -148,7 +148,7 @@ export class Session {
    * ```
    */
   async listSessions(userId: string | number): Promise<SessionInfo[]> {
-    return this.#storeMode('listSessions').listSessions(userId);
+    return this.#storeMode('listSessions').users.listSessions(userId);
   }
 
   /**
@@ -171,7 +171,7 @@ export class Session {
    * @throws SessionError (`ERR_SESSION_NO_STORE`) in cookie mode.
    */
   async destroySession(userId: string | number, handle: string): Promise<boolean> {
-    return this.#storeMode('destroySession').destroySession(userId, handle);
+    return this.#storeMode('destroySession').users.destroySession(userId, handle);
   }
 
   /**
@@ -186,7 +186,7 @@ export class Session {
   async destroyOthers(req: Request): Promise<number> {
     const mode = this.#storeMode('destroyOthers');
     this.#ctx.requireRing();
-    return mode.destroyOthers(this.#ctx.stateOf(req));
+    return mode.users.destroyOthers(this.#ctx.stateOf(req));
   }
 
   /**
@@ -212,7 +212,7 @@ export class Session {
    * @throws SessionError (`ERR_SESSION_NO_STORE`) in cookie mode.
    */
   async clear(): Promise<void> {
-    return this.#storeMode('clear').clear();
+    return this.#storeMode('clear').users.clear();
   }
 
   /** The configured store, or `undefined` in cookie mode (for extensions that keep records of their own). */

@@ -10,26 +10,30 @@ import {
   asMeta,
   freshMeta,
   handleOf,
-  infoOf,
-  normalizeUserId,
+  LOGIN_USER_KEY,
   SEEN_EVERY,
-  type SessionInfo,
+  userIdOf,
 } from './session-info.js';
 import { storeCall } from './store-call.js';
+import { UserSessions } from './user-sessions.js';
 
 /**
  * Store mode: the data live in a {@link SessionStore}; the cookie carries only a signed (or
  * encrypted) token of the session id and its time claims. Everything that happens to a store
- * session is here: loading its record, writing it at the end of a request as a per-key patch (or
- * destroying it) and setting (or removing) the cookie, and the user's list of sessions.
+ * session in a request is here: loading its record, writing it at the end of the request as a
+ * per-key patch (or destroying it) and setting (or removing) the cookie. A user's sessions as a
+ * whole (list, end, limit) are {@link UserSessions}.
  *
  * @internal
  */
 export class StoreMode implements SessionMode {
   readonly #ctx: SessionContext;
+  /** The user's sessions: listed, ended; the per-user limit. */
+  readonly users: UserSessions;
 
   constructor(ctx: SessionContext) {
     this.#ctx = ctx;
+    this.users = new UserSessions(ctx);
   }
 
   get #store(): SessionStore {
@@ -57,7 +61,7 @@ export class StoreMode implements SessionMode {
 
   save(_rs: RequestSession, data: Record<string, unknown>): Pending {
     // A user value the store cannot index is refused here, in the handler, not after it.
-    this.#userIdOf(data);
+    userIdOf(data, this.#ctx.options.userKey);
     return { kind: 'save', data, token: undefined };
   }
 
@@ -104,7 +108,7 @@ export class StoreMode implements SessionMode {
     const ctx = this.#ctx;
     const o = ctx.options;
     const store = this.#store;
-    const userId = this.#userIdOf(data);
+    const userId = userIdOf(data, o.userKey);
     // A save without a read replaces the session the cookie names: a new id, the old one ended.
     const oldSid = this.#sidOf(rs);
     const fresh = rs.regenerating || rs.dict === undefined || oldSid === undefined;
@@ -138,7 +142,7 @@ export class StoreMode implements SessionMode {
     if (fresh && oldSid !== undefined) await storeCall(() => store.destroy(oldSid));
     const userChanged =
       Object.hasOwn(patch.set, o.userKey) || Object.hasOwn(patch.set, LOGIN_USER_KEY);
-    if (userId !== undefined && (fresh || userChanged)) await this.#limit(userId, sid);
+    if (userId !== undefined && (fresh || userChanged)) await this.users.limit(userId, sid);
     const claims = {
       sid,
       iat: rs.claims.iat,
@@ -173,62 +177,10 @@ export class StoreMode implements SessionMode {
   /** The user id a stored record names, or `undefined` (also when it is not one a store takes). */
   #storedUserId(stored: Record<string, unknown>): string | undefined {
     try {
-      return this.#userIdOf(stored);
+      return userIdOf(stored, this.#ctx.options.userKey);
     } catch {
       return undefined;
     }
-  }
-
-  /** `maxSessionsPerUser`: ends the user's least recently seen sessions past the limit. */
-  async #limit(userId: string, current: string): Promise<void> {
-    const max = this.#ctx.options.maxSessionsPerUser;
-    if (max === undefined) return;
-    const store = this.#store;
-    const others = (await storeCall(() => store.list(userId))).filter(
-      (s) => s.id !== current && asMeta(s.meta) !== undefined,
-    );
-    const excess = others.length + 1 - max;
-    if (excess <= 0) return;
-    const seen = (s: (typeof others)[number]) => asMeta(s.meta)!;
-    others.sort(
-      (a, b) => seen(a).lastSeenAt - seen(b).lastSeenAt || seen(a).createdAt - seen(b).createdAt,
-    );
-    for (const victim of others.slice(0, excess)) {
-      await storeCall(async () => {
-        await endLinked(store, await linkedIds(store, victim.id));
-        await store.destroyOwned(userId, victim.id);
-      });
-    }
-  }
-
-  /** The normalised user id of `data`, or `undefined` when it names no user. */
-  #userIdOf(data: Record<string, unknown>): string | undefined {
-    let key = this.#ctx.options.userKey;
-    // A session without it that a login made (microdot-ts/login, Python Microdot) is indexed by
-    // the login's `_user_id`: no configuration needed.
-    if ((data[key] === undefined || data[key] === null) && data[LOGIN_USER_KEY] != null)
-      key = LOGIN_USER_KEY;
-    const value = data[key];
-    if (value === undefined || value === null) return undefined;
-    return normalizeUserId(value, `session key "${key}"`);
-  }
-
-  /** Ends every session of `userId`; resolves to how many. */
-  destroyAll(userId: string | number): Promise<number> {
-    const id = normalizeUserId(userId, 'destroyAll');
-    return storeCall(() => this.#store.destroyAll(id));
-  }
-
-  /** The sessions of `userId`, most recently seen first. */
-  async listSessions(userId: string | number): Promise<SessionInfo[]> {
-    const id = normalizeUserId(userId, 'listSessions');
-    const stored = await storeCall(() => this.#store.list(id));
-    const infos: SessionInfo[] = [];
-    for (const s of stored) {
-      const info = infoOf(s);
-      if (info !== undefined) infos.push(info);
-    }
-    return infos.sort((a, b) => b.lastSeenAt - a.lastSeenAt || b.createdAt - a.createdAt);
   }
 
   /** Links record `id` (or unlinks, `undefined`) to the request's session under `name`. */
@@ -244,61 +196,7 @@ export class StoreMode implements SessionMode {
     const sid = rs.claims.sid;
     return sid === undefined ? undefined : handleOf(sid);
   }
-
-  /** Ends the session `handle` of `userId`; whether it did. */
-  async destroySession(userId: string | number, handle: string): Promise<boolean> {
-    const id = normalizeUserId(userId, 'destroySession');
-    if (typeof handle !== 'string') return false;
-    const store = this.#store;
-    const target = (await storeCall(() => store.list(id))).find((s) => handleOf(s.id) === handle);
-    if (target === undefined) return false;
-    return storeCall(async () => {
-      await endLinked(store, await linkedIds(store, target.id));
-      return store.destroyOwned(id, target.id);
-    });
-  }
-
-  /**
-   * Ends every record of the request's user but the request's session, the records it links
-   * included (this device's remember-me record: a stolen copy of its cookie must die too), and
-   * unlinks them; resolves to how many sessions (as listed) it ended.
-   */
-  async destroyOthers(rs: RequestSession): Promise<number> {
-    const dict = (await rs.load()) as Record<string, unknown>;
-    const userId = this.#userIdOf(dict);
-    const current = rs.claims.sid;
-    if (userId === undefined || current === undefined) return 0;
-    const store = this.#store;
-    const own = Object.entries(rs.links);
-    await storeCall(() =>
-      endLinked(
-        store,
-        own.map(([, id]) => id),
-      ),
-    );
-    for (const [name] of own) rs.link(name, undefined);
-    let ended = 0;
-    for (const s of await storeCall(() => store.list(userId))) {
-      if (s.id === current) continue;
-      // Only a session (a record with meta) links records; a remember record, say, is just ended.
-      const session = asMeta(s.meta) !== undefined;
-      const gone = await storeCall(async () => {
-        if (session) await endLinked(store, await linkedIds(store, s.id));
-        return store.destroyOwned(userId, s.id);
-      });
-      if (gone && session) ended++;
-    }
-    return ended;
-  }
-
-  /** Ends every session in the store. */
-  clear(): Promise<void> {
-    return storeCall(() => this.#store.clear());
-  }
 }
-
-/** The data key where `microdot-ts/login` (and Python Microdot's login) keep the user's id. */
-const LOGIN_USER_KEY = '_user_id';
 
 /** Per-key changes from the data as loaded to `data` (last write wins per key in the store). */
 function diff(loaded: Map<string, string>, data: Record<string, unknown>): SessionPatch {

@@ -1,6 +1,8 @@
-// The Lua scripts of RedisStore, and their SHA1s: the text Redis runs, apart from the client
-// code that calls it. Each script touches one slot (see RedisStore's key layout).
+// The Lua scripts of RedisStore, their SHA1s, and the `set` script's arguments and answer: the
+// text Redis runs, apart from the client code that calls it. Each script touches one slot (see
+// RedisStore's key layout).
 import { createHash } from 'node:crypto';
+import type { SessionPatch } from './store.js';
 
 /** The user index outlives the sessions it lists by this much (they are written a moment apart). */
 const INDEX_MARGIN_MS = 60_000;
@@ -105,3 +107,26 @@ export const SHAS = Object.fromEntries(
     createHash('sha1').update(lua).digest('hex'),
   ]),
 ) as Record<ScriptName, string>;
+
+/** What the `set` and `touch` scripts answer for a session they wrote: [TTL it had, owner]. */
+export type Written = [before: number, owner?: string | null];
+
+/** The `set` script's ARGV: replace, ttl ms, has user, user, unset count, unset…, field/value… */
+export function setArgs(patch: SessionPatch, ttlMs: number, userId: string | undefined): string[] {
+  const unset = [...patch.unset];
+  const pairs: string[] = [];
+  for (const [key, value] of Object.entries(patch.set)) {
+    const json: string | undefined = JSON.stringify(value);
+    if (json === undefined) unset.push(key);
+    else pairs.push(key, json);
+  }
+  return [
+    patch.replace ? '1' : '0',
+    String(ttlMs),
+    userId === undefined ? '0' : '1',
+    userId ?? '',
+    String(unset.length),
+    ...unset,
+    ...pairs,
+  ];
+}

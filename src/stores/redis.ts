@@ -1,6 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import { ttlToMs } from '../internal/store-patch.js';
 import { RedisConnection } from './redis-connection.js';
+import { setArgs, type Written } from './redis-scripts.js';
 import { UserIndex } from './redis-user-index.js';
 import {
   META_KEY,
@@ -281,33 +282,10 @@ export class RedisStore implements SessionStore {
 /** The attributes of a plain data property. */
 const OWN = { enumerable: true, writable: true, configurable: true } as const;
 
-/** What the `set` and `touch` scripts answer for a session they wrote: [TTL it had, owner]. */
-type Written = [before: number, owner?: string | null];
-
 /** `undefined` once `promise` fulfils; `{ error }` if it rejects. */
 function failureOf(promise: Promise<unknown>): Promise<{ error: unknown } | undefined> {
   return promise.then(
     () => undefined,
     (error: unknown) => ({ error }),
   );
-}
-
-/** The `set` script's ARGV: replace, ttl ms, has user, user, unset count, unset…, field/value… */
-function setArgs(patch: SessionPatch, ttlMs: number, userId: string | undefined): string[] {
-  const unset = [...patch.unset];
-  const pairs: string[] = [];
-  for (const [key, value] of Object.entries(patch.set)) {
-    const json: string | undefined = JSON.stringify(value);
-    if (json === undefined) unset.push(key);
-    else pairs.push(key, json);
-  }
-  return [
-    patch.replace ? '1' : '0',
-    String(ttlMs),
-    userId === undefined ? '0' : '1',
-    userId ?? '',
-    String(unset.length),
-    ...unset,
-    ...pairs,
-  ];
 }

@@ -3,45 +3,14 @@
 // The store is real (memory, SQLite, Redis, PostgreSQL); a wrapper around it holds one write of a
 // request at a gate while other requests restore (and log out).
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
-import { MemoryStore, type SessionStore } from '../../src/session/index.js';
-import { PostgresStore } from '../../src/stores/postgres.js';
-import { SqliteStore } from '../../src/stores/sqlite.js';
+import { describe, test } from 'node:test';
+import type { SessionStore } from '../../src/session/index.js';
 import { MODES } from '../helpers/clients.js';
 import { deferred } from '../helpers/deferred.js';
-import { redisTestPrefix } from '../helpers/redis-prefix.js';
-import { withoutSqliteWhereUnsupported } from '../helpers/sqlite-loads.js';
+import { testStores } from '../helpers/store-factories.js';
 import { loginApp, payloadOf } from './helpers.js';
 
-const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
-const schema = `microdot_race_${randomBytes(6).toString('hex')}`;
-const admin = new pg.Pool({ connectionString: PG_URL, max: 1 });
-const dir = mkdtempSync(join(tmpdir(), 'microdot-remember-race-'));
-const redis = redisTestPrefix('microdot-remember-race');
-const stores: SessionStore[] = [];
-before(() => admin.query(`CREATE SCHEMA "${schema}"`));
-after(async () => {
-  await Promise.all(stores.map((s) => s.close?.()));
-  await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
-  await admin.end();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-let tables = 0;
-const FACTORIES = withoutSqliteWhereUnsupported<[string, () => SessionStore]>([
-  ['memory', () => new MemoryStore()],
-  ['sqlite', () => new SqliteStore({ path: join(dir, `${randomBytes(6).toString('hex')}.db`) })],
-  ['redis', () => redis.store()],
-  [
-    'postgres',
-    () => new PostgresStore({ connectionString: PG_URL, table: `${schema}.t${tables++}` }),
-  ],
-]);
+const FACTORIES = testStores('remember-race', ['memory', 'sqlite', 'redis', 'postgres']).factories;
 
 /**
  * `store`, with a gate: once armed, the next `set` waits (before reaching the store) until
@@ -84,7 +53,6 @@ for (const [name, make] of FACTORIES) {
       for (const revocation of ['logout', 'destroyAll'] as const)
         test(`a stalled restore with a stolen token does not revive the login the victim ended (${revocation})`, async () => {
           const real = make();
-          stores.push(real);
           const g = gated(real);
           const { app, session } = loginApp({ store: g.store });
           const first = await mode.client(app);
@@ -116,7 +84,6 @@ for (const [name, make] of FACTORIES) {
     describe(`remember-me restores racing each other: ${name} (${mode.name})`, () => {
       test('a renewal written late does not roll the generation back', async () => {
         const real = make();
-        stores.push(real);
         const g = gated(real);
         const reused: unknown[] = [];
         const { app } = loginApp(

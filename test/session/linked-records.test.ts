@@ -4,10 +4,7 @@
 // every store, in-process and over HTTP; hostile stored links never break the ending.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { Request } from '../../src/request.js';
 import {
@@ -17,26 +14,12 @@ import {
   type SessionStore,
 } from '../../src/session/index.js';
 import { linksOf } from '../../src/session/links.js';
-import { SqliteStore } from '../../src/stores/sqlite.js';
 import { MODES } from '../helpers/clients.js';
-import { redisTestPrefix } from '../helpers/redis-prefix.js';
 import { payloadOf, sessionApp } from '../helpers/session-app.js';
-import { withoutSqliteWhereUnsupported } from '../helpers/sqlite-loads.js';
+import { testStores } from '../helpers/store-factories.js';
 
 const KEY = 'linked-records-secret-key-0123456789abcdefg';
-const dir = mkdtempSync(join(tmpdir(), 'microdot-linked-records-'));
-const redis = redisTestPrefix('microdot-test:linked');
-const stores: SessionStore[] = [];
-after(async () => {
-  await Promise.all(stores.map((s) => s.close?.()));
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const FACTORIES = withoutSqliteWhereUnsupported<[string, () => SessionStore]>([
-  ['memory', () => new MemoryStore()],
-  ['sqlite', () => new SqliteStore({ path: join(dir, `${randomBytes(6).toString('hex')}.db`) })],
-  ['redis', () => redis.store()],
-]);
+const FACTORIES = testStores('linked').factories;
 
 /** sessionApp with routes that link a record of their own, and manage the user's sessions. */
 function makeApp(store: SessionStore, options: SessionOptions = {}) {
@@ -77,7 +60,6 @@ for (const [storeName, factory] of FACTORIES) {
       let store: SessionStore;
       before(() => {
         store = factory();
-        stores.push(store);
       });
       const user = () => `u${randomBytes(5).toString('hex')}`;
       async function device(app: Parameters<typeof mode.client>[0], name: string) {

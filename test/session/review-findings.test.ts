@@ -3,10 +3,7 @@
 // (in-process and over HTTP). Each of these failed on 0.1.0.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Microdot } from '../../src/index.js';
 import {
   MemoryStore,
@@ -16,27 +13,13 @@ import {
   type SessionStore,
   withSession,
 } from '../../src/session/index.js';
-import { SqliteStore } from '../../src/stores/sqlite.js';
 import { MODES } from '../helpers/clients.js';
 import { deferred } from '../helpers/deferred.js';
-import { redisTestPrefix } from '../helpers/redis-prefix.js';
 import { sessionApp, sessionCookie } from '../helpers/session-app.js';
-import { withoutSqliteWhereUnsupported } from '../helpers/sqlite-loads.js';
+import { testStores } from '../helpers/store-factories.js';
 
 const KEY = 'review-findings-secret-key-0123456789abcdef';
-const redis = redisTestPrefix('microdot-test:findings');
-const dir = mkdtempSync(join(tmpdir(), 'microdot-findings-'));
-const stores: SessionStore[] = [];
-after(async () => {
-  await Promise.all(stores.map((s) => s.close?.()));
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const FACTORIES = withoutSqliteWhereUnsupported<[string, () => SessionStore]>([
-  ['memory', () => new MemoryStore()],
-  ['sqlite', () => new SqliteStore({ path: join(dir, `${randomBytes(6).toString('hex')}.db`) })],
-  ['redis', () => redis.store()],
-]);
+const FACTORIES = testStores('findings').factories;
 
 /** sessionApp's routes (/read, /login/<name>, /me, …) and the findings' own, on `store`. */
 function makeApp(store: SessionStore) {
@@ -76,7 +59,6 @@ for (const [storeName, factory] of FACTORIES) {
   for (const mode of MODES) {
     describe(`review findings: ${storeName} [${mode.name}]`, () => {
       const store = factory();
-      stores.push(store);
 
       test('finding 1: delete() without a read of the session destroys the record', async () => {
         const { app } = makeApp(store);

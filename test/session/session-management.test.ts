@@ -3,10 +3,7 @@
 // listing sessions, ending one, the others, all; the per-user limit; lastSeenAt; cookie mode.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { Microdot } from '../../src/index.js';
 import {
   META_KEY,
@@ -16,42 +13,17 @@ import {
   type SessionOptions,
   type SessionStore,
 } from '../../src/session/index.js';
-import { RedisStore } from '../../src/stores/redis.js';
-import { SqliteStore } from '../../src/stores/sqlite.js';
 import type { TestClient } from '../../src/test-client.js';
 import { MODES } from '../helpers/clients.js';
-import { type RedisCluster, startRedisCluster } from '../helpers/redis-cluster.js';
-import { redisTestPrefix } from '../helpers/redis-prefix.js';
 import { payloadOf, sessionApp } from '../helpers/session-app.js';
-import { withoutSqliteWhereUnsupported } from '../helpers/sqlite-loads.js';
+import { testStores } from '../helpers/store-factories.js';
 
 const KEY = 'session-management-secret-key-0123456789ab';
-const dir = mkdtempSync(join(tmpdir(), 'microdot-session-management-'));
-const redis = redisTestPrefix('microdot-test:manage');
-let cluster: RedisCluster | undefined;
-const stores: SessionStore[] = [];
-after(async () => {
-  await Promise.all(stores.map((s) => s.close?.()));
-  await cluster?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const FACTORIES = withoutSqliteWhereUnsupported<[string, () => Promise<SessionStore>]>([
-  ['memory', async () => new MemoryStore()],
-  [
-    'sqlite',
-    async () => new SqliteStore({ path: join(dir, `${randomBytes(6).toString('hex')}.db`) }),
-  ],
-  ['redis', async () => redis.store()],
-  [
-    'redis-cluster',
-    async () => {
-      cluster ??= await startRedisCluster();
-      const prefix = `test:manage:${randomBytes(6).toString('hex')}:`;
-      return new RedisStore({ client: cluster.client, prefix });
-    },
-  ],
-]);
+const stores = testStores('manage');
+const FACTORIES: [string, () => SessionStore | Promise<SessionStore>][] = [
+  ...stores.factories,
+  ['redis-cluster', stores.redisCluster],
+];
 
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -96,7 +68,6 @@ for (const [storeName, factory] of FACTORIES) {
       let store: SessionStore;
       before(async () => {
         store = await factory();
-        stores.push(store);
       });
       const user = () => `u${randomBytes(5).toString('hex')}`;
 

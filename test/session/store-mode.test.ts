@@ -3,11 +3,7 @@
 // after); the cookie carries only a signed session id.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
-import pg from 'pg';
+import { describe, test } from 'node:test';
 import {
   META_KEY,
   MemoryStore,
@@ -15,45 +11,16 @@ import {
   type SessionStore,
   withSession,
 } from '../../src/session/index.js';
-import { PostgresStore } from '../../src/stores/postgres.js';
 import { RedisStore } from '../../src/stores/redis.js';
-import { SqliteStore } from '../../src/stores/sqlite.js';
 import type { TestClient } from '../../src/test-client.js';
 import { MODES } from '../helpers/clients.js';
 import { freePort } from '../helpers/net.js';
-import { redisTestPrefix } from '../helpers/redis-prefix.js';
 import { payloadOf, sessionApp, sessionCookie } from '../helpers/session-app.js';
-import { withoutSqliteWhereUnsupported } from '../helpers/sqlite-loads.js';
+import { testStores } from '../helpers/store-factories.js';
 
 const KEY = 'store-mode-secret-key-0123456789abcdefghij';
-const redis = redisTestPrefix('microdot-test:store-mode');
-const dir = mkdtempSync(join(tmpdir(), 'microdot-store-mode-'));
-const stores: SessionStore[] = [];
-const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
-const pgTables: string[] = [];
-after(async () => {
-  await Promise.all(stores.map((s) => s.close?.()));
-  rmSync(dir, { recursive: true, force: true });
-  if (pgTables.length === 0) return;
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  for (const table of pgTables) await client.query(`DROP TABLE IF EXISTS "${table}"`);
-  await client.end();
-});
-
-const FACTORIES = withoutSqliteWhereUnsupported<[string, () => SessionStore]>([
-  ['memory', () => new MemoryStore()],
-  ['sqlite', () => new SqliteStore({ path: join(dir, `${randomBytes(6).toString('hex')}.db`) })],
-  ['redis', () => redis.store()],
-  [
-    'postgres',
-    () => {
-      const table = `microdot_test_mode_${randomBytes(6).toString('hex')}`;
-      pgTables.push(table);
-      return new PostgresStore({ connectionString: PG_URL, table });
-    },
-  ],
-]);
+const stores = testStores('store-mode', ['memory', 'sqlite', 'redis', 'postgres']);
+const FACTORIES = stores.factories;
 
 /** A stored record's data without the session layer's meta key. */
 function withoutMeta(data: SessionData | undefined): SessionData | undefined {
@@ -101,7 +68,6 @@ for (const [storeName, factory] of FACTORIES) {
   for (const mode of MODES) {
     describe(`store mode: ${storeName} [${mode.name}]`, () => {
       const store = factory();
-      stores.push(store);
 
       test('the cookie carries only a signed session id; the data live in the store', async () => {
         const { app } = makeApp(store);
@@ -180,7 +146,7 @@ for (const [storeName, factory] of FACTORIES) {
 describe('store mode: failures', () => {
   test('with Redis down, session routes answer 503 and the others keep serving', async () => {
     const store = new RedisStore({ url: `redis://127.0.0.1:${await freePort()}`, timeout: 500 });
-    stores.push(store);
+    stores.track(store);
     const { app } = makeApp(store);
     const client = await MODES[1]!.client(app);
     const started = Date.now();

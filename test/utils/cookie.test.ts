@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { cookieValue, parseCookies } from '../../src/utils/cookie.js';
 import {
   CookieError,
   type CookieOptions,
   cookieSerializer,
-  cookieValue,
-  parseCookies,
-  parseSetCookie,
   serializeCookie,
-} from '../../src/utils/cookie.js';
+} from '../../src/utils/set-cookie.js';
+import { parseSetCookie } from '../../src/utils/set-cookie-parse.js';
 
 const plain = (o: Record<string, string>) => ({ ...o });
 
