@@ -1,22 +1,18 @@
-// RedisStore's connection: the client it makes (tuned to fail fast) or is given, and the one way
-// every command goes out: once the client is connected, with "Redis can't answer" turned into
-// StoreUnavailableError. Scripts go out by their SHA1.
+// RedisStore's connection through ioredis: the client it makes (tuned to fail fast) or is given,
+// and the one way every command goes out: once the client is connected, with "Redis can't
+// answer" turned into StoreUnavailableError. Scripts go out by their SHA1.
 import { type Cluster, Redis } from 'ioredis';
 import { mapRejection } from '../internal/map-rejection.js';
+import { type RedisLink, unavailable, unavailableOrSame } from './redis-link.js';
 import { SCRIPTS, type ScriptName, SHAS } from './redis-scripts.js';
-import { StoreUnavailableError } from './store.js';
-
-/** Redis replies that mean "not now" (server loading, failing over…) rather than a bad command. */
-const UNAVAILABLE_REPLY =
-  /^(LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY|NOREPLICAS|MISCONF)\b/;
 
 /**
- * The client of a RedisStore and how it is called. Made with the client you passed, or with a
- * new one for `url` (closed by {@link RedisConnection.close}).
+ * The ioredis client of a RedisStore and how it is called. Made with the client you passed, or
+ * with a new one for `url` (closed by {@link RedisConnection.close}).
  *
  * @internal
  */
-export class RedisConnection {
+export class RedisConnection implements RedisLink {
   readonly client: Redis | Cluster;
   readonly #ownsClient: boolean;
   readonly #timeout: number;
@@ -53,15 +49,35 @@ export class RedisConnection {
     });
   }
 
-  /** Every master: the nodes of a cluster that hold keys, or the one server. */
-  masters(): Redis[] {
+  hgetall(key: string): Promise<Record<string, string>> {
+    return this.#call(() => this.client.hgetall(key));
+  }
+
+  command([name, ...args]: string[]): Promise<unknown> {
+    return this.#call(() => this.client.call(name!, ...args));
+  }
+
+  async unlinkMatching(pattern: string): Promise<void> {
     const client = this.client;
-    return 'nodes' in client && client.isCluster ? client.nodes('master') : [client as Redis];
+    // Every master: the nodes of a cluster that hold keys, or the one server.
+    const nodes =
+      'nodes' in client && client.isCluster ? client.nodes('master') : [client as Redis];
+    await this.#call(async () => {
+      for (const node of nodes) {
+        let cursor = '0';
+        do {
+          const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+          // One key per command: keys of different slots may never share one (Redis Cluster).
+          await Promise.all(keys.map((key) => node.unlink(key)));
+          cursor = next;
+        } while (cursor !== '0');
+      }
+    });
   }
 
   /** Runs a script by its SHA1, sending its source only when Redis doesn't know it yet. */
   script(name: ScriptName, keys: string[], args: string[]): Promise<unknown> {
-    return this.call(() =>
+    return this.#call(() =>
       this.client.evalsha(SHAS[name], keys.length, ...keys, ...args).then(undefined, (error) => {
         if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error;
         return this.client.eval(SCRIPTS[name], keys.length, ...keys, ...args);
@@ -70,7 +86,7 @@ export class RedisConnection {
   }
 
   /** Runs a command once the client is connected; "Redis can't answer" becomes StoreUnavailableError. */
-  call<T>(command: () => Promise<T>): Promise<T> {
+  #call<T>(command: () => Promise<T>): Promise<T> {
     // Connected (nearly always): no wait, and no async frame, on every command of every request.
     if (this.client.status !== 'ready') return this.#callWhenConnected(command);
     return mapRejection(command, rethrowUnavailable);
@@ -81,7 +97,7 @@ export class RedisConnection {
       await this.#connected();
       return await command();
     } catch (error) {
-      throw unavailableOrSame(error);
+      throw unavailableOrSame(error, isReply);
     }
   }
 
@@ -127,25 +143,14 @@ export class RedisConnection {
     await this.#connecting;
   }
 
-  #unavailable(what: string, cause: unknown = this.#lastError): StoreUnavailableError {
-    const reason = cause instanceof Error ? ` (${cause.message})` : '';
-    return new StoreUnavailableError(`Redis session store is unavailable: ${what}${reason}`, {
-      cause,
-    });
+  #unavailable(what: string, cause: unknown = this.#lastError) {
+    return unavailable(what, cause);
   }
 }
 
-function rethrowUnavailable(error: unknown): never {
-  throw unavailableOrSame(error);
-}
+/** An error Redis replied (ioredis names it ReplyError), not a failure to reach it. */
+const isReply = (error: Error) => error.name === 'ReplyError';
 
-/** `error`, or, when it means Redis cannot answer, a {@link StoreUnavailableError} for it. */
-function unavailableOrSame(error: unknown): unknown {
-  if (error instanceof StoreUnavailableError) return error;
-  const isReply = error instanceof Error && error.name === 'ReplyError';
-  if (isReply && !UNAVAILABLE_REPLY.test(error.message)) return error;
-  const reason = error instanceof Error ? error.message : String(error);
-  return new StoreUnavailableError(`Redis session store is unavailable: ${reason}`, {
-    cause: error,
-  });
+function rethrowUnavailable(error: unknown): never {
+  throw unavailableOrSame(error, isReply);
 }

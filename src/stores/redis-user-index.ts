@@ -1,7 +1,7 @@
 // RedisStore's user index: per user, a sorted set of their session ids scored by expiry (ms),
 // in its own slot (see RedisStore's key layout); and the plain SET 0.1.0 kept instead, read and
 // cleaned, never written. Every command here touches one key.
-import type { RedisConnection } from './redis-connection.js';
+import type { RedisLink } from './redis-link.js';
 
 /** Ids per ZREM/SREM call, to keep each command small. */
 const UNINDEX_CHUNK = 1000;
@@ -13,10 +13,10 @@ const UNINDEX_CHUNK = 1000;
  * @internal
  */
 export class UserIndex {
-  readonly #conn: RedisConnection;
+  readonly #conn: RedisLink;
   readonly #prefix: string;
 
-  constructor(conn: RedisConnection, prefix: string) {
+  constructor(conn: RedisLink, prefix: string) {
     this.#conn = conn;
     this.#prefix = prefix;
   }
@@ -32,28 +32,25 @@ export class UserIndex {
 
   /** The ids the user's indexes list (expired ones included: callers check each). */
   async members(userId: string): Promise<string[]> {
-    const client = this.#conn.client;
+    const conn = this.#conn;
     const legacy = this.#legacyKey(userId);
-    const [ids, old] = await this.#conn.call(() =>
-      Promise.all([
-        client.zrange(this.#key(userId), '0', '-1'),
-        client.type(legacy).then((type) => (type === 'set' ? client.smembers(legacy) : [])),
-      ]),
-    );
+    const [ids, old] = (await Promise.all([
+      conn.command(['ZRANGE', this.#key(userId), '0', '-1']),
+      conn
+        .command(['TYPE', legacy])
+        .then((type) => (type === 'set' ? conn.command(['SMEMBERS', legacy]) : [])),
+    ])) as [string[], string[]];
     return [...new Set([...ids, ...old])];
   }
 
   /** Removes `ids` from the user's indexes (single-key commands, in chunks for long lists). */
   async remove(userId: string, ids: string[]): Promise<void> {
-    const client = this.#conn.client;
     for (let i = 0; i < ids.length; i += UNINDEX_CHUNK) {
       const chunk = ids.slice(i, i + UNINDEX_CHUNK);
-      await this.#conn.call(() =>
-        Promise.all([
-          client.zrem(this.#key(userId), ...chunk),
-          client.srem(this.#legacyKey(userId), ...chunk),
-        ]),
-      );
+      await Promise.all([
+        this.#conn.command(['ZREM', this.#key(userId), ...chunk]),
+        this.#conn.command(['SREM', this.#legacyKey(userId), ...chunk]),
+      ]);
     }
   }
 

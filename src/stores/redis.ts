@@ -1,6 +1,12 @@
 import type { Cluster, Redis } from 'ioredis';
 import { ttlToMs } from '../internal/store-patch.js';
+import {
+  isNodeRedisClient,
+  type NodeRedisClient,
+  NodeRedisConnection,
+} from './node-redis-connection.js';
 import { RedisConnection } from './redis-connection.js';
+import type { RedisLink } from './redis-link.js';
 import { setArgs, type Written } from './redis-scripts.js';
 import { UserIndex } from './redis-user-index.js';
 import {
@@ -23,12 +29,15 @@ import {
  */
 export interface RedisStoreOptions {
   /**
-   * A client you made (and close yourself). Without one, the store makes its own from `url`, tuned
-   * to fail fast: no offline queue, one retry per request, reconnection every ≤ 1 s. A client you
-   * pass keeps its own retry and timeout settings; either way the store rejects at once while the
-   * client is between reconnection attempts.
+   * A client you made (and close yourself): ioredis (`Redis` or `Cluster`), or node-redis v5
+   * (`createClient({ url, disableOfflineQueue: true })`, connected by you; about half ioredis's
+   * CPU per command). Without one, the store makes an ioredis client from `url`, tuned to fail
+   * fast: no offline queue, one retry per request, reconnection every ≤ 1 s. An ioredis client you
+   * pass keeps its own retry and timeout settings; a node-redis one must have `disableOfflineQueue:
+   * true` (checked), and the store's `timeout` bounds each of its commands. Either way the store
+   * rejects at once while the client is between reconnection attempts.
    */
-  client?: Redis | Cluster;
+  client?: Redis | Cluster | NodeRedisClient;
   /** Where to connect when no `client` is given. Default `'redis://127.0.0.1:6379'`. */
   url?: string;
   /** Prefix of every key the store writes. Default `'microdot:'`. */
@@ -36,7 +45,8 @@ export interface RedisStoreOptions {
   /**
    * Milliseconds a call may wait for a connection or a reply before it rejects with
    * {@link StoreUnavailableError} (`connectTimeout` and `commandTimeout` of the client the store
-   * makes). Default 2000.
+   * makes; for a node-redis client, each command, between `timeout` and 1.125 × `timeout`).
+   * Default 2000.
    */
   timeout?: number;
 }
@@ -101,7 +111,7 @@ export interface RedisStoreOptions {
  * ```
  */
 export class RedisStore implements SessionStore {
-  readonly #conn: RedisConnection;
+  readonly #conn: RedisLink;
   readonly #users: UserIndex;
   readonly #prefix: string;
 
@@ -115,14 +125,12 @@ export class RedisStore implements SessionStore {
       throw new TypeError('RedisStore: give either a `client` or a `url`, not both');
     }
     this.#prefix = prefix;
-    const url = options.url ?? 'redis://127.0.0.1:6379';
-    this.#conn = new RedisConnection(options.client, url, timeout);
+    this.#conn = connectionFor(options.client, options.url ?? 'redis://127.0.0.1:6379', timeout);
     this.#users = new UserIndex(this.#conn, prefix);
   }
 
   async get(id: string): Promise<SessionData | undefined> {
-    const client = this.#conn.client;
-    const hash = await this.#conn.call(() => client.hgetall(this.#dataKey(id)));
+    const hash = await this.#conn.hgetall(this.#dataKey(id));
     let data: SessionData | undefined;
     // Own keys only: an Object.prototype polluted elsewhere must not turn into session data.
     for (const key of Object.keys(hash)) {
@@ -217,19 +225,7 @@ export class RedisStore implements SessionStore {
         'RedisStore: clear() needs a key prefix; with an empty one it would delete every key of the database',
       );
     }
-    const match = `${this.#prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
-    const nodes = this.#conn.masters();
-    await this.#conn.call(async () => {
-      for (const node of nodes) {
-        let cursor = '0';
-        do {
-          const [next, keys] = await node.scan(cursor, 'MATCH', match, 'COUNT', 1000);
-          // One key per command: keys of different slots may never share one (Redis Cluster).
-          await Promise.all(keys.map((key) => node.unlink(key)));
-          cursor = next;
-        } while (cursor !== '0');
-      }
-    });
+    await this.#conn.unlinkMatching(`${this.#prefix.replace(/[*?[\]\\]/g, '\\$&')}*`);
   }
 
   /** Closes the connection if the store made the client; a client you passed stays open. */
@@ -277,6 +273,22 @@ export class RedisStore implements SessionStore {
     await this.#conn.script('shorten', this.#keys(id), [String(left)]).catch(() => {});
     throw error;
   }
+}
+
+/** The connection for `client`, told apart by its shape: node-redis, or ioredis (made for `url` if none). */
+function connectionFor(
+  client: RedisStoreOptions['client'],
+  url: string,
+  timeout: number,
+): RedisLink {
+  if (client === undefined) return new RedisConnection(undefined, url, timeout);
+  if ('status' in client) return new RedisConnection(client as Redis | Cluster, url, timeout);
+  if (isNodeRedisClient(client)) return new NodeRedisConnection(client, timeout);
+  throw new TypeError(
+    'RedisStore: `client` must be an ioredis client (Redis or Cluster) or a node-redis client made ' +
+      'with createClient(); for Redis Cluster, give an ioredis Cluster (node-redis clusters, pools ' +
+      'and sentinels are not supported)',
+  );
 }
 
 /** The attributes of a plain data property. */

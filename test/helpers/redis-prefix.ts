@@ -3,9 +3,40 @@
 import { randomBytes } from 'node:crypto';
 import { after } from 'node:test';
 import { Redis } from 'ioredis';
+import { createClient } from 'redis';
+import type { NodeRedisClient } from '../../src/stores/node-redis-connection.js';
 import { RedisStore } from '../../src/stores/redis.js';
 
 export const REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** The client library a RedisStore runs on in a test: ioredis (the default) or node-redis. */
+export type RedisClientKind = 'ioredis' | 'node-redis';
+
+/** What a test may set of a store it makes, see {@link RedisTestPrefix.storeOn}. */
+export interface TestStoreOptions {
+  url?: string;
+  prefix?: string;
+  timeout?: number;
+}
+
+/**
+ * A node-redis client for `url`, made as the README says (no offline queue, reconnection every
+ * ≤ 1 s, `connectTimeout` = the store's timeout), connecting: the store waits for it.
+ */
+export function nodeRedisClient(url = REDIS_URL, timeout = 2000): NodeRedisClient {
+  const client = createClient({
+    url,
+    disableOfflineQueue: true,
+    socket: {
+      connectTimeout: timeout,
+      reconnectStrategy: (retries) => Math.min(50 * retries, 1000),
+    },
+  });
+  // Errors reach the store's callers; a failed first connection too (the client keeps trying).
+  client.on('error', () => {});
+  client.connect().catch(() => {});
+  return client;
+}
 
 /** What is ended before the keys are removed: a store (`close`) or an ioredis client (`quit`). */
 type Closable = { close(): Promise<unknown> } | { quit(): Promise<unknown> };
@@ -21,6 +52,12 @@ export interface RedisTestPrefix {
    * below `prefix` (`prefix` + a counter), so that user 1 of one test is not user 1 of the next.
    */
   store(): RedisStore;
+  /**
+   * A RedisStore on `kind` for `options.url` (default the shared Redis), both ended after the
+   * file's tests (a node-redis client the store is given is closed after the store). Under
+   * `options.prefix`, default the next prefix of {@link store}.
+   */
+  storeOn(kind: RedisClientKind, options?: TestStoreOptions): RedisStore;
 }
 
 /**
@@ -44,10 +81,23 @@ export function redisTestPrefix(name: string): RedisTestPrefix {
     return it;
   };
   let stores = 0;
+  const storeOn = (kind: RedisClientKind, options: TestStoreOptions = {}) => {
+    const { url = REDIS_URL, timeout } = options;
+    const storePrefix = options.prefix ?? `${prefix}${stores++}:`;
+    if (kind === 'ioredis') return track(new RedisStore({ url, prefix: storePrefix, timeout }));
+    const client = nodeRedisClient(url, timeout);
+    const store = track(new RedisStore({ client, prefix: storePrefix, timeout }));
+    // destroy, not close: close waits for replies that a stopped test server never sends.
+    closers.push(async () => {
+      if (client.isOpen) client.destroy();
+    });
+    return store;
+  };
   return {
     prefix,
     track,
-    store: () => track(new RedisStore({ url: REDIS_URL, prefix: `${prefix}${stores++}:` })),
+    store: () => storeOn('ioredis'),
+    storeOn,
   };
 }
 

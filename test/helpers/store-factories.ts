@@ -17,8 +17,8 @@ import { withoutSqliteWhereUnsupported } from './sqlite-loads.js';
 
 export const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
-/** A store the factories can make. */
-export type StoreName = 'memory' | 'sqlite' | 'redis' | 'postgres';
+/** A store the factories can make: `redis` is RedisStore on ioredis, `node-redis` on node-redis. */
+export type StoreName = 'memory' | 'sqlite' | 'redis' | 'node-redis' | 'postgres';
 
 /** A test file's stores, see {@link testStores}. */
 export interface TestStores {
@@ -76,6 +76,7 @@ export function testStores(
       return track(new SqliteStore({ path: join(dir, `${hex()}.db`) }));
     },
     redis: () => track(redis.store()),
+    'node-redis': () => track(redis.storeOn('node-redis')),
     postgres: () => {
       const table = `microdot_test_${name.replace(/\W/g, '_')}_${hex()}`;
       pgTables.push(table);
