@@ -214,14 +214,14 @@ for (const kind of KINDS) {
 
     test('a client you pass is used and left open', async () => {
       // Ended after the file, so that a failure here does not leave it open.
-    const client = redis.track(kind === 'ioredis' ? new Redis(REDIS_URL) : nodeRedisClient());
+      const client = redis.track(kind === 'ioredis' ? new Redis(REDIS_URL) : nodeRedisClient());
       const store = new RedisStore({ client, prefix });
       const id = newId();
       await store.set(id, { set: { a: 1 }, unset: [], replace: true }, { ttl: 30 });
       assert.deepEqual(await store.get(id), { a: 1 });
       await store.close();
       const pong = client instanceof Redis ? client.ping() : client.sendCommand(['PING']);
-    assert.equal(await pong, 'PONG');
+      assert.equal(await pong, 'PONG');
     });
 
     test('a closed port rejects with StoreUnavailableError within 1 s', async () => {
