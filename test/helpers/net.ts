@@ -25,8 +25,12 @@ export interface TcpProxy {
 /**
  * Starts a proxy that forwards each connection to `127.0.0.1:targetPort`. While cut, the service
  * looks down to whoever connects through it: open connections break, new ones are reset.
+ * `onClientData` sees each chunk a client sends, as the proxy reads it.
  */
-export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
+export async function startTcpProxy(
+  targetPort: number,
+  onClientData?: (chunk: Buffer) => void,
+): Promise<TcpProxy> {
   const open = new Set<Socket>();
   let cut = false;
   const server: Server = createServer((client) => {
@@ -44,6 +48,7 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
         upstream.destroy();
       });
     }
+    if (onClientData) client.on('data', onClientData);
     client.pipe(upstream).pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

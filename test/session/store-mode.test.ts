@@ -19,7 +19,7 @@ import { payloadOf, sessionApp, sessionCookie } from '../helpers/session-app.js'
 import { testStores } from '../helpers/store-factories.js';
 
 const KEY = 'store-mode-secret-key-0123456789abcdefghij';
-const stores = testStores('store-mode', ['memory', 'sqlite', 'redis', 'postgres']);
+const stores = testStores('store-mode', ['memory', 'sqlite', 'redis', 'node-redis', 'postgres']);
 const FACTORIES = stores.factories;
 
 /** A stored record's data without the session layer's meta key. */
