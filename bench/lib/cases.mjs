@@ -18,7 +18,7 @@ import { craftHs256, get, nextCookieHeader, tamper } from './http.mjs';
  *        every time (more users than any memo holds: every request is verified in full). `sealed`:
  *        'jws' or 'jwe' (crafted here as microdot-ts makes them), or 'self' (one cookie-less
  *        request each to the server itself).
- * pair: a case (listed just before) that this one is compared with, round by round.
+ * pair: a case (listed before) that this one is compared with, round by round.
  */
 export const CASES = [
   { name: 'raw-hello', kind: 'hello', cookie: 'craft' },
@@ -92,6 +92,16 @@ export const CASES = [
     redis: true,
     serverSide: true,
     target: { ratio: 0.3, beats: 'express-session-redis' },
+  },
+  // The same on a node-redis client (about half ioredis's CPU per command).
+  {
+    name: 'microdot-redis-rw-node-redis',
+    kind: 'rw',
+    cookie: 'self',
+    redis: true,
+    serverSide: true,
+    target: { ratio: 0.3, beats: 'express-session-redis' },
+    pair: 'microdot-redis-rw',
   },
   // Logged in: the session names its user, so each write updates the user's index too.
   {

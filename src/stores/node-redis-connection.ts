@@ -9,7 +9,16 @@ import { SCRIPTS, type ScriptName, SHAS } from './redis-scripts.js';
 
 /**
  * A node-redis v5 client for one Redis server, as `createClient(…)` makes it, whatever its
- * modules, scripts, RESP version or type mapping.
+ * modules, scripts, RESP version or type mapping: what {@link RedisStore} accepts as `client`
+ * besides an ioredis one. Give it `disableOfflineQueue: true`, and connect it yourself.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from 'redis';
+ * const client: NodeRedisClient = createClient({ url: 'redis://127.0.0.1:6379', disableOfflineQueue: true });
+ * await client.connect();
+ * const store = new RedisStore({ client, prefix: 'myapp:' });
+ * ```
  */
 // biome-ignore lint/suspicious/noExplicitAny: any modules, functions, scripts, RESP and type mapping
 export type NodeRedisClient = RedisClientType<any, any, any, any, any>;

@@ -19,6 +19,8 @@ import {
   StoreUnavailableError,
 } from './store.js';
 
+export type { NodeRedisClient } from './node-redis-connection.js';
+
 /**
  * Options of {@link RedisStore}.
  *
@@ -52,8 +54,9 @@ export interface RedisStoreOptions {
 }
 
 /**
- * A {@link SessionStore} in Redis (or Redis Cluster), through `ioredis` (an optional peer
- * dependency: install it to use this store).
+ * A {@link SessionStore} in Redis (or Redis Cluster), through `ioredis`, or through a node-redis
+ * v5 client you pass (`redis` on npm: about half ioredis's CPU per command; single node only).
+ * Both are optional peer dependencies: install the one you use.
  *
  * Redis Cluster on paper — every command touches one slot:
  *

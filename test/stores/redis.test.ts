@@ -323,6 +323,36 @@ for (const kind of KINDS) {
         }
       });
 
+      // A client holds back what the socket cannot take (a large write ahead, Redis reading
+      // nothing): a command that timed out there was answered 503, so it must never go out later.
+      test('a command that timed out before it was written never runs later', {
+        skip: underDeno && 'Deno: the store does not answer again after SIGCONT (not investigated)',
+      }, async () => {
+        const store = open({ url: `redis://127.0.0.1:${port}`, timeout: 400 });
+        try {
+          await store.get(newId()); // connected
+          server!.kill('SIGSTOP');
+          const late = newId();
+          try {
+            // More than the kernel's buffers hold while Redis reads nothing: the client holds
+            // back what follows.
+            const big = { v: 'x'.repeat(32 * 1024 * 1024) };
+            const calls = [
+              store.set(newId(), { set: big, unset: [], replace: true }, { ttl: 30 }),
+              store.set(late, { set: { a: 1 }, unset: [], replace: true }, { ttl: 30 }),
+            ];
+            for (const call of calls) await assert.rejects(call, StoreUnavailableError);
+          } finally {
+            server!.kill('SIGCONT');
+          }
+          await answers(store, late, 'the store to answer again');
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          assert.equal(await store.get(late), undefined, 'the write that timed out ran later');
+        } finally {
+          await store.close();
+        }
+      });
+
       test('fails fast while Redis is down and recovers by itself when it is back', async () => {
         const store = open({ url: `redis://127.0.0.1:${port}` });
         try {
