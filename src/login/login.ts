@@ -63,9 +63,10 @@ export class Login<User extends LoginUser = LoginUser> {
 
   /** @throws LoginConfigError for an unknown option, a login URL with CR/LF, or a non-function. */
   constructor(options: LoginOptions<User> = {}) {
-    const { loginUrl, onRememberReuse, userVersion } = checkLoginOptions(options);
+    const { loginUrl, onRememberReuse, userVersion, statelessRemember } =
+      checkLoginOptions(options);
     this.loginUrl = loginUrl;
-    this.#remember = new RememberMe();
+    this.#remember = new RememberMe(statelessRemember);
     this.#versions = userVersion && new UserVersions(userVersion);
     this.#parts = { remember: this.#remember, versions: this.#versions, onReuse: onRememberReuse };
   }
@@ -134,6 +135,8 @@ export class Login<User extends LoginUser = LoginUser> {
     const dict = await session.get<LoginData>(req);
     const previous = req.cookie(REMEMBER_COOKIE);
     await storeCall(async () => {
+      // So that a later destroyAll is seen by the check of stateless remember tokens.
+      if (session.store) await this.#remember.stateless.watch(session.store, user.id);
       if (previous !== undefined) {
         // The same user confirming their password (for `fresh`) keeps their remember cookie;
         // a remember cookie of someone else's login (or of an older version) must not outlive
@@ -269,6 +272,10 @@ export class Login<User extends LoginUser = LoginUser> {
 
   /** Removes the login from the session (regenerated) and revokes the remember cookie. */
   async #logOut(req: Request, session: Session, dict: SessionDict<LoginData>): Promise<void> {
+    const id = dict[USER_KEY];
+    // Stateless remember tokens cannot be revoked one by one: every one of the user's, until now.
+    if (session.store && isUserId(id))
+      await storeCall(() => this.#remember.stateless.revokeAll(session.store!, id));
     delete dict[USER_KEY];
     delete dict[FRESH_KEY];
     delete dict[VERSION_KEY];

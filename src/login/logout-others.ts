@@ -61,6 +61,8 @@ export async function logoutOthers(
     });
   }
   const ended = await session.destroyOthers(req);
+  if (user !== undefined && store !== undefined)
+    await storeCall(() => remember.stateless.revokeAll(store, user.id));
   if (user === undefined || days === undefined) return ended;
   const remembered = days;
   await storeCall(async () => {

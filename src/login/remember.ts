@@ -20,14 +20,16 @@
  * - single-use: a restore renews the record in place, to its next generation, and issues a token
  *   of that generation (with a new holder); the older token is worth nothing from then on.
  *   Restores racing with one token (a browser opening tabs at once) all write the same next
- *   generation: one chain, whose older links are theft when shown again. Each generation is a
+ *   generation: one chain, whose older links are theft when shown again; each gets a token and a
+ *   holder of its own (several live tokens, each held by a session of its own). Each generation is a
  *   key of its own, so a renewal written late (one that read generation 3 and stalled while the
  *   record went to 5) adds `g4` beside `g5` and moves nothing back. A renewal is a patch, which a
  *   store writes only to a live record: a request that stalls between reading the record and
  *   renewing it, while the login is revoked (logout, destroyAll), writes nothing and logs nobody
- *   in; what it created (its holder) names a record that is gone. A revoked login cannot come
- *   back. One that ends a session while a restore of its token is in flight lets the restore
- *   finish as if it came first: its session is a new one (listed), with a holder of its own;
+ *   in; what it created (its holder) names a record that is gone. No token of an ended record
+ *   restores again (tokens without a record: stateless-remember.ts). One that ends a session
+ *   while a restore of its token is in flight lets the restore finish as if it came first: its
+ *   session is a new one (listed), with a holder of its own;
  * - a theft detector: an older generation presented again (after a short grace period for a
  *   browser's parallel requests) means two parties hold the token, so every session and
  *   remember token of the user ends. A generation newer than the record's was never issued by it
@@ -51,6 +53,7 @@ import {
   refOf,
 } from './remember-record.js';
 import { replacedTheft } from './remember-replaced.js';
+import { type StatelessRemember, StatelessTokens } from './stateless-remember.js';
 import { VERSION_CLAIM } from './user-version.js';
 
 /** The cookie's name, as Microdot's. */
@@ -76,6 +79,12 @@ const newId = (): string => randomBytes(18).toString('base64url');
 export class RememberMe {
   /** The remember cookie each request will set (or remove: `undefined`). */
   readonly #pending = new WeakMap<Request, { token: string; days: number } | undefined>();
+  /** Tokens without a record, in store mode (stateless-remember.ts). */
+  readonly stateless: StatelessTokens;
+
+  constructor(stateless: StatelessRemember = 'accept') {
+    this.stateless = new StatelessTokens(stateless, REUSE_GRACE);
+  }
 
   /**
    * A new remember token for `userId`, valid `days` days (and, with a store, its record and
@@ -112,7 +121,11 @@ export class RememberMe {
     const version = versionOf(claims);
     const store = session.store;
     if (store === undefined || claims.rid === undefined) {
-      // Stateless (cookie mode, or a Python Microdot token): renewed as it was issued.
+      // Stateless (cookie mode, or a Python Microdot token): renewed as it was issued. In store
+      // mode, once, and not if issued before its user's logins were revoked.
+      const worth = store && (await this.stateless.restore(store, token, claims, userId));
+      if (worth === 'theft') return { kind: 'theft', userId };
+      if (worth === 'none') return { kind: 'none' };
       return {
         kind: 'user',
         userId,
