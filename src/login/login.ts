@@ -22,7 +22,8 @@ import {
   type LoginUser,
   type LoginUserOptions,
 } from './options.js';
-import { REMEMBER_COOKIE, RememberMe, validDays } from './remember.js';
+import { REMEMBER_COOKIE, RememberMe } from './remember.js';
+import { validDays } from './remember-record.js';
 import { type LoginParts, restoreFromCookie } from './restore.js';
 import { sameVersion, UserVersions, VERSION_KEY } from './user-version.js';
 

@@ -49,6 +49,7 @@ import {
   type Ref,
   readRecord,
   refOf,
+  validDays,
 } from './remember-record.js';
 import { VERSION_CLAIM } from './user-version.js';
 
@@ -278,11 +279,4 @@ async function hold(store: SessionStore, rid: string, options: SetOptions): Prom
 export function versionOf(claims: Record<string, unknown>): string | undefined {
   const version = claims[VERSION_CLAIM];
   return typeof version === 'string' ? version : undefined;
-}
-
-/** A number of days as `remember` or the token may give it: a positive finite number, or `undefined`. */
-export function validDays(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0 && value <= 3650
-    ? value
-    : undefined;
 }
