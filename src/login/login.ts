@@ -12,6 +12,7 @@ import {
   sessionFor,
   USER_KEY,
 } from './login-session.js';
+import { type LogoutOthersOptions, logoutOthers } from './logout-others.js';
 import { isSafeNext } from './next-url.js';
 import {
   checkLoginOptions,
@@ -228,27 +229,23 @@ export class Login<User extends LoginUser = LoginUser> {
    * token of the request's user (`session.destroyOthers`), this device's remember token too, so
    * that no copy of any of them (a stolen cookie, used or not) logs anyone in. This device stays
    * logged in and, when it was remembered, is remembered anew: a new token (a new record, as many
-   * days) in its `_remember` cookie, set on this response. Resolves to how many sessions ended.
+   * days) in its `_remember` cookie, set on this response; its old token's record stays as a
+   * marker, so that an older generation of it shown later is still theft. Only for a fresh login
+   * (typed in during this session; guard the route with `fresh`), unless `requireFresh: false`.
+   * Resolves to how many sessions ended (0 when nobody is logged in).
    *
-   * @throws SessionError (`ERR_SESSION_NO_STORE`) in cookie mode.
+   * @throws LoginNotFreshError (`ERR_LOGIN_NOT_FRESH`) for a login restored from the remember
+   * cookie; SessionError (`ERR_SESSION_NO_STORE`) in cookie mode.
+   * @example
+   * ```ts
+   * app.post('/sessions/others', login.fresh(async (req) => {
+   *   await login.logoutOthers(req);
+   *   return redirect('/sessions');
+   * }, { maxAge: 600 }));
+   * ```
    */
-  async logoutOthers(req: Request): Promise<number> {
-    const user = await this.currentUser(req);
-    const session = sessionFor(req);
-    const dict = await session.get<LoginData>(req);
-    const token = this.#remember.pending(req) ?? req.cookie(REMEMBER_COOKIE);
-    const version = typeof dict[VERSION_KEY] === 'string' ? dict[VERSION_KEY] : undefined;
-    const days =
-      user === undefined || token === undefined || !session.usesStore
-        ? undefined
-        : await storeCall(() => this.#remember.liveDays(session, req, token, user.id, version));
-    const ended = await session.destroyOthers(req);
-    if (user === undefined || days === undefined) return ended;
-    await storeCall(async () => {
-      const renewed = await this.#remember.issue(session, user.id, days, version);
-      await this.#remember.cookie(session, req, renewed, days);
-    });
-    return ended;
+  async logoutOthers(req: Request, options: LogoutOthersOptions = {}): Promise<number> {
+    return logoutOthers(req, await this.currentUser(req), this.#remember, options);
   }
 
   /**

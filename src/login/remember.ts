@@ -56,6 +56,7 @@ import {
   refOf,
   validDays,
 } from './remember-record.js';
+import { replacedTheft } from './remember-replaced.js';
 import { tokenOf, versionOf } from './remember-token.js';
 
 /** The cookie's name, as Microdot's. */
@@ -127,7 +128,11 @@ export class RememberMe {
     const { rid, gen, hid } = ref;
     const [stored, holder] = await Promise.all([store.get(rid), store.get(hid)]);
     const record = readRecord(stored);
-    if (record === undefined || String(record.user) !== String(userId)) return { kind: 'none' };
+    if (record === undefined || String(record.user) !== String(userId))
+      // A record `logoutOthers` replaced (remember-replaced.ts): its older generations are theft.
+      return replacedTheft(stored, userId, gen, REUSE_GRACE)
+        ? { kind: 'theft', userId }
+        : { kind: 'none' };
     const t = now();
     const current = record.gen;
     // A parallel request of the browser that renewed it gets the current generation.
