@@ -23,7 +23,8 @@ import {
   type LoginUser,
   type LoginUserOptions,
 } from './options.js';
-import { REMEMBER_COOKIE, RememberMe, validDays } from './remember.js';
+import { REMEMBER_COOKIE, RememberMe } from './remember.js';
+import { validDays } from './remember-record.js';
 import { type LoginParts, restoreFromCookie } from './restore.js';
 import { sameVersion, UserVersions, VERSION_KEY } from './user-version.js';
 
@@ -138,11 +139,21 @@ export class Login<User extends LoginUser = LoginUser> {
       // So that a later destroyAll is seen by the check of stateless remember tokens.
       if (session.store) await this.#remember.stateless.watch(session.store, user.id);
       if (previous !== undefined) {
-        // The same user confirming their password (for `fresh`) keeps their remember cookie;
-        // a remember cookie of someone else's login (or of an older version) must not outlive
-        // this one.
-        if (days === undefined && this.#remember.belongsTo(session, previous, user.id, version))
+        // The same user confirming their password (for `fresh`) keeps their remember cookie:
+        // as it is when this session was their login (it links the token's holder), else with
+        // a holder of its own for this new session (a stale session of the device, whose cookie
+        // the browser lost, links the old one: ending it must not end this device's token). A
+        // remember cookie of someone else's login (or of an older version), or one revoked,
+        // must not outlive this one.
+        const mine =
+          days === undefined && this.#remember.belongsTo(session, previous, user.id, version);
+        if (mine && String(dict[USER_KEY]) === String(user.id) && isUserId(dict[USER_KEY]))
           return this.#remember.link(session, req, previous);
+        const kept = mine
+          ? await this.#remember.rehold(session, req, previous, user.id, version)
+          : undefined;
+        if (kept?.token === previous) return;
+        if (kept !== undefined) return this.#remember.cookie(session, req, kept.token, kept.days);
         await this.#remember.revoke(session, previous);
       }
       if (days !== undefined) {

@@ -55,7 +55,7 @@ export async function logoutOthers(
   let mark = async () => {};
   if (user !== undefined && token !== undefined && store !== undefined) {
     await storeCall(async () => {
-      days = await remember.liveDays(session, token, user.id, version);
+      days = await remember.liveDays(session, req, token, user.id, version);
       const rid = days === undefined ? undefined : refOf(session.verifyToken(token)!)?.rid;
       if (rid !== undefined) mark = await replaceLater(store, rid, user.id);
     });

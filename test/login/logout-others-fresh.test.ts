@@ -10,8 +10,8 @@ import { describe, test } from 'node:test';
 import { LoginNotFreshError } from '../../src/login/index.js';
 import { MODES } from '../helpers/clients.js';
 import { testStores } from '../helpers/store-factories.js';
-import { ageRotation } from './attack-helpers.js';
 import { loginApp } from './helpers.js';
+import { ageRotation } from './remember-helpers.js';
 
 const FACTORIES = testStores('logout-others-fresh', ['memory', 'redis']).factories;
 

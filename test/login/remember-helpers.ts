@@ -1,5 +1,5 @@
-// Helpers of the attack tests (security review of the remember-me records): moving a remember
-// record's clock, and a store wrapper that holds one matching write at a gate.
+// Helpers of the remember-me record tests: moving a remember record's clock, and a store wrapper
+// that holds one matching write at a gate.
 import type { SessionPatch, SessionStore, SetOptions } from '../../src/session/index.js';
 import { deferred } from '../helpers/deferred.js';
 import { payloadOf } from './helpers.js';
