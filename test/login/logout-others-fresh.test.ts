@@ -7,7 +7,8 @@
 // marker, so that an older generation of it shown later is still theft.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { LoginNotFreshError } from '../../src/login/index.js';
+import { LoginConfigError, LoginNotFreshError } from '../../src/login/index.js';
+import { MemoryStore } from '../../src/session/index.js';
 import { MODES } from '../helpers/clients.js';
 import { testStores } from '../helpers/store-factories.js';
 import { loginApp } from './helpers.js';
@@ -100,3 +101,20 @@ for (const [name, make] of FACTORIES) {
     });
   }
 }
+
+test('logoutOthers: requireFresh other than true or false is a LoginConfigError', async () => {
+  const { app, login } = loginApp({ store: new MemoryStore() });
+  app.post('/others', async (req) => {
+    try {
+      await login.logoutOthers(req, { requireFresh: 'no' as unknown as boolean });
+      return 'ended';
+    } catch (err) {
+      return err instanceof LoginConfigError && /requireFresh/.test(err.message)
+        ? 'refused'
+        : 'other';
+    }
+  });
+  const client = await MODES[0]!.client(app);
+  await client.post('/login/1');
+  assert.equal((await client.post('/others')).text, 'refused');
+});
