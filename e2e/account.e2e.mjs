@@ -1,8 +1,9 @@
 // The account example (`npm start`) in a real (headless) Chromium, with a MemoryStore:
 // register; log in with "remember me"; a new browser that keeps only `_remember` is logged in
 // again, not fresh; change password asks for a fresh login first; the sessions page in two
-// browsers, where ending one session takes effect at once; throttled failed logins. A
-// screenshot of each page goes to e2e/screenshots/ (not committed). Bounded: 120 s in all.
+// browsers, where ending one session takes effect at once; ending sessions asks a restored login
+// for the password first; throttled failed logins. A screenshot of each page goes to
+// e2e/screenshots/ (not committed). Bounded: 120 s in all.
 import {
   assert,
   launchBrowser,
@@ -186,6 +187,42 @@ await main(async () => {
     );
   });
 
+  await step(
+    'a browser restored by remember me enters the password before logging out everywhere else',
+    async () => {
+      await c.page.goto(`${base}/`);
+      assert(new URL(c.page.url()).pathname === '/', `c is logged out: ${c.page.url()}`);
+      // A browser logged in with "remember me", then restarted (only `_remember` kept).
+      const b = await open();
+      await b.page.goto(`${base}/login`);
+      assert((await b.logIn(NAME, NEW_PASSWORD, true)) === 302, 'login with remember me failed');
+      const kept = (await b.context.cookies(base)).find((k) => k.name === '_remember');
+      assert(kept !== undefined, 'no _remember cookie');
+      await b.context.close();
+      const r = await open([kept]);
+      await r.page.goto(`${base}/sessions`);
+      assert((await r.page.locator('tbody tr').count()) === 2, 'not two sessions listed');
+      await r.page.locator('form[action="/sessions/others"] button').click();
+      await r.page.waitForLoadState('load');
+      const url = new URL(r.page.url());
+      assert(
+        url.pathname === '/login' && url.searchParams.get('next') === '/sessions/others',
+        `at ${r.page.url()}`,
+      );
+      assert((await r.text()).includes('enter your password again'), await r.text());
+      await r.shot('account-11-sessions-fresh-login-needed.png');
+      const status = await r.logIn(NAME, NEW_PASSWORD);
+      assert(status === 302, `login gave ${status}`);
+      assert(new URL(r.page.url()).pathname === '/sessions', `after login at ${r.page.url()}`);
+      await r.submit('form[action="/sessions/others"] button');
+      assert((await r.text()).includes('You are logged out everywhere else.'), await r.text());
+      assert((await r.page.locator('tbody tr').count()) === 1, 'the other session is listed');
+      await r.shot('account-12-logged-out-elsewhere.png');
+      await c.page.goto(`${base}/`);
+      assert(new URL(c.page.url()).pathname === '/login', `still logged in: ${c.page.url()}`);
+    },
+  );
+
   await step('five wrong passwords, then "Too many failed logins" (429)', async () => {
     const d = await open();
     await d.page.goto(`${base}/login`);
@@ -196,6 +233,6 @@ await main(async () => {
     const status = await d.logIn(NAME, NEW_PASSWORD);
     assert(status === 429, `the sixth gave ${status}`);
     assert((await d.text()).includes('Too many failed logins'), await d.text());
-    await d.shot('account-11-throttled.png');
+    await d.shot('account-13-throttled.png');
   });
 });

@@ -22,6 +22,8 @@ export interface AccountAppOptions {
 }
 
 const HTML = { 'Content-Type': 'text/html; charset=UTF-8' };
+/** Changing the password or ending sessions: a password typed in at most 10 minutes ago. */
+const FRESH = { maxAge: 600 };
 const NAME = /^[\p{L}\p{N}][\p{L}\p{N}\p{M} ._-]{0,63}$/u;
 
 /** The account example. */
@@ -188,9 +190,12 @@ export async function createAccountApp(options: AccountAppOptions): Promise<Micr
       return render(req, 'Your sessions', '/sessions', page.sessionsList(rows, here));
     }),
   );
+  // Ending sessions asks for the password again (ASVS 5.0 V7.5.2), as changing it does: a login
+  // restored from a stolen remember-me cookie must not log its victim out. After that login, the
+  // user comes back here by GET, and is shown the list again.
   app.post(
     '/sessions/<handle>/end',
-    login.required(async (req, { handle }) => {
+    login.fresh(async (req, { handle }) => {
       const user = (await login.currentUser(req))!;
       const s = await session.get<Data>(req);
       if (session.usesStore && (await session.destroySession(user.id, handle)))
@@ -198,11 +203,11 @@ export async function createAccountApp(options: AccountAppOptions): Promise<Micr
       else s.flash('error', 'That session had ended already.');
       s.save();
       return redirect('/sessions');
-    }),
+    }, FRESH),
   );
   app.post(
     '/sessions/others',
-    login.required(async (req) => {
+    login.fresh(async (req) => {
       const s = await session.get<Data>(req);
       if (session.usesStore) {
         // Every other session and remember-me token ends, this device's token too (a stolen
@@ -212,49 +217,49 @@ export async function createAccountApp(options: AccountAppOptions): Promise<Micr
         s.save();
       }
       return redirect('/sessions');
-    }),
+    }, FRESH),
   );
+  app.get('/sessions/others', () => redirect('/sessions'));
+  app.get('/sessions/<handle>/end', () => redirect('/sessions'));
 
   app.get(
     '/password',
-    login.fresh(async (req) => render(req, 'Change password', '/password', page.passwordForm()), {
-      maxAge: 600,
-    }),
+    login.fresh(
+      async (req) => render(req, 'Change password', '/password', page.passwordForm()),
+      FRESH,
+    ),
   );
   app.post(
     '/password',
-    login.fresh(
-      async (req) => {
-        const user = (await login.currentUser(req))!;
-        const password = field(req, 'password');
-        const again = (error: string) =>
-          html(
-            page.layout(
-              { title: 'Change password', user, current: '/password', flash: { error } },
-              page.passwordForm(),
-            ),
-            400,
-          );
-        if (!(await verifyPassword(field(req, 'current'), user.passwordHash)))
-          return again('Your current password is not that.');
-        if ([...password].length < 8 || password.length > 1024)
-          return again('Choose a password of at least 8 characters.');
-        if (password !== field(req, 'confirm')) return again('The two new passwords differ.');
-        await users.setPasswordHash(user.id, await hashPassword(password, passwordCost));
-        const s = await session.get<Data>(req);
-        // ASVS 5.0 7.4.3: after a password change, the user's other sessions end. The new hash
-        // is a new userVersion: every other session and remember-me cookie, which hold the old
-        // one, is logged out at its next request (cookie mode too). With a store, end their
-        // records now as well, so they leave the "your sessions" page at once.
-        if (session.usesStore) await session.destroyOthers(req);
-        // This session (and this browser's remember-me cookie) moves to the new version.
-        await login.updateUserVersion(req, (await users.byId(user.id))!);
-        s.flash('notice', 'Password changed. Your other sessions were logged out.');
-        s.save();
-        return redirect('/');
-      },
-      { maxAge: 600 },
-    ),
+    login.fresh(async (req) => {
+      const user = (await login.currentUser(req))!;
+      const password = field(req, 'password');
+      const again = (error: string) =>
+        html(
+          page.layout(
+            { title: 'Change password', user, current: '/password', flash: { error } },
+            page.passwordForm(),
+          ),
+          400,
+        );
+      if (!(await verifyPassword(field(req, 'current'), user.passwordHash)))
+        return again('Your current password is not that.');
+      if ([...password].length < 8 || password.length > 1024)
+        return again('Choose a password of at least 8 characters.');
+      if (password !== field(req, 'confirm')) return again('The two new passwords differ.');
+      await users.setPasswordHash(user.id, await hashPassword(password, passwordCost));
+      const s = await session.get<Data>(req);
+      // ASVS 5.0 7.4.3: after a password change, the user's other sessions end. The new hash
+      // is a new userVersion: every other session and remember-me cookie, which hold the old
+      // one, is logged out at its next request (cookie mode too). With a store, end their
+      // records now as well, so they leave the "your sessions" page at once.
+      if (session.usesStore) await session.destroyOthers(req);
+      // This session (and this browser's remember-me cookie) moves to the new version.
+      await login.updateUserVersion(req, (await users.byId(user.id))!);
+      s.flash('notice', 'Password changed. Your other sessions were logged out.');
+      s.save();
+      return redirect('/');
+    }, FRESH),
   );
 
   return app;

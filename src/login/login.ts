@@ -12,6 +12,7 @@ import {
   sessionFor,
   USER_KEY,
 } from './login-session.js';
+import { type LogoutOthersOptions, logoutOthers } from './logout-others.js';
 import { isSafeNext } from './next-url.js';
 import {
   checkLoginOptions,
@@ -22,7 +23,8 @@ import {
   type LoginUser,
   type LoginUserOptions,
 } from './options.js';
-import { REMEMBER_COOKIE, RememberMe, validDays } from './remember.js';
+import { REMEMBER_COOKIE, RememberMe } from './remember.js';
+import { validDays } from './remember-record.js';
 import { type LoginParts, restoreFromCookie } from './restore.js';
 import { sameVersion, UserVersions, VERSION_KEY } from './user-version.js';
 
@@ -62,9 +64,10 @@ export class Login<User extends LoginUser = LoginUser> {
 
   /** @throws LoginConfigError for an unknown option, a login URL with CR/LF, or a non-function. */
   constructor(options: LoginOptions<User> = {}) {
-    const { loginUrl, onRememberReuse, userVersion } = checkLoginOptions(options);
+    const { loginUrl, onRememberReuse, userVersion, statelessRemember } =
+      checkLoginOptions(options);
     this.loginUrl = loginUrl;
-    this.#remember = new RememberMe();
+    this.#remember = new RememberMe(statelessRemember);
     this.#versions = userVersion && new UserVersions(userVersion);
     this.#parts = { remember: this.#remember, versions: this.#versions, onReuse: onRememberReuse };
   }
@@ -133,12 +136,24 @@ export class Login<User extends LoginUser = LoginUser> {
     const dict = await session.get<LoginData>(req);
     const previous = req.cookie(REMEMBER_COOKIE);
     await storeCall(async () => {
+      // So that a later destroyAll is seen by the check of stateless remember tokens.
+      if (session.store) await this.#remember.stateless.watch(session.store, user.id);
       if (previous !== undefined) {
-        // The same user confirming their password (for `fresh`) keeps their remember cookie;
-        // a remember cookie of someone else's login (or of an older version) must not outlive
-        // this one.
-        if (days === undefined && this.#remember.belongsTo(session, previous, user.id, version))
+        // The same user confirming their password (for `fresh`) keeps their remember cookie:
+        // as it is when this session was their login (it links the token's holder), else with
+        // a holder of its own for this new session (a stale session of the device, whose cookie
+        // the browser lost, links the old one: ending it must not end this device's token). A
+        // remember cookie of someone else's login (or of an older version), or one revoked,
+        // must not outlive this one.
+        const mine =
+          days === undefined && this.#remember.belongsTo(session, previous, user.id, version);
+        if (mine && String(dict[USER_KEY]) === String(user.id) && isUserId(dict[USER_KEY]))
           return this.#remember.link(session, req, previous);
+        const kept = mine
+          ? await this.#remember.rehold(session, req, previous, user.id, version)
+          : undefined;
+        if (kept?.token === previous) return;
+        if (kept !== undefined) return this.#remember.cookie(session, req, kept.token, kept.days);
         await this.#remember.revoke(session, previous);
       }
       if (days !== undefined) {
@@ -217,27 +232,23 @@ export class Login<User extends LoginUser = LoginUser> {
    * token of the request's user (`session.destroyOthers`), this device's remember token too, so
    * that no copy of any of them (a stolen cookie, used or not) logs anyone in. This device stays
    * logged in and, when it was remembered, is remembered anew: a new token (a new record, as many
-   * days) in its `_remember` cookie, set on this response. Resolves to how many sessions ended.
+   * days) in its `_remember` cookie, set on this response; its old token's record stays as a
+   * marker, so that an older generation of it shown later is still theft. Only for a fresh login
+   * (typed in during this session; guard the route with `fresh`), unless `requireFresh: false`.
+   * Resolves to how many sessions ended (0 when nobody is logged in).
    *
-   * @throws SessionError (`ERR_SESSION_NO_STORE`) in cookie mode.
+   * @throws LoginNotFreshError (`ERR_LOGIN_NOT_FRESH`) for a login restored from the remember
+   * cookie; SessionError (`ERR_SESSION_NO_STORE`) in cookie mode.
+   * @example
+   * ```ts
+   * app.post('/sessions/others', login.fresh(async (req) => {
+   *   await login.logoutOthers(req);
+   *   return redirect('/sessions');
+   * }, { maxAge: 600 }));
+   * ```
    */
-  async logoutOthers(req: Request): Promise<number> {
-    const user = await this.currentUser(req);
-    const session = sessionFor(req);
-    const dict = await session.get<LoginData>(req);
-    const token = this.#remember.pending(req) ?? req.cookie(REMEMBER_COOKIE);
-    const version = typeof dict[VERSION_KEY] === 'string' ? dict[VERSION_KEY] : undefined;
-    const days =
-      user === undefined || token === undefined || !session.usesStore
-        ? undefined
-        : await storeCall(() => this.#remember.liveDays(session, token, user.id, version));
-    const ended = await session.destroyOthers(req);
-    if (user === undefined || days === undefined) return ended;
-    await storeCall(async () => {
-      const renewed = await this.#remember.issue(session, user.id, days, version);
-      await this.#remember.cookie(session, req, renewed, days);
-    });
-    return ended;
+  async logoutOthers(req: Request, options: LogoutOthersOptions = {}): Promise<number> {
+    return logoutOthers(req, await this.currentUser(req), this.#remember, options);
   }
 
   /**
@@ -272,6 +283,10 @@ export class Login<User extends LoginUser = LoginUser> {
 
   /** Removes the login from the session (regenerated) and revokes the remember cookie. */
   async #logOut(req: Request, session: Session, dict: SessionDict<LoginData>): Promise<void> {
+    const id = dict[USER_KEY];
+    // Stateless remember tokens cannot be revoked one by one: every one of the user's, until now.
+    if (session.store && isUserId(id))
+      await storeCall(() => this.#remember.stateless.revokeAll(session.store!, id));
     delete dict[USER_KEY];
     delete dict[FRESH_KEY];
     delete dict[VERSION_KEY];

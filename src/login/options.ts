@@ -1,5 +1,6 @@
 // The options of microdot-ts/login, their checks, and its configuration error.
 import type { Request } from '../request.js';
+import type { StatelessRemember } from './stateless-remember.js';
 
 /** A user: any object with an `id` (a string or a number). */
 export interface LoginUser {
@@ -34,6 +35,15 @@ export interface LoginOptions<User extends LoginUser = LoginUser> {
    * behaviour; a session is tied to the user id alone).
    */
   userVersion?: (user: User) => UserVersion | Promise<UserVersion>;
+  /**
+   * Store mode: what to do with a remember token that names no record (Python Microdot's, from
+   * a service with the same key, or ours issued before the app had a store). `'accept'` (the
+   * default, for interop with Python Microdot) honours it once (shown again later, it is theft),
+   * and refuses it once the user's "not before" time passed its issue time (moved by logout,
+   * `logoutOthers`, `destroyAll`, `destroyOthers`). `'refuse'` honours none: when no Python
+   * service shares the key and no cookie-mode tokens are still around. Cookie mode ignores it.
+   */
+  statelessRemember?: StatelessRemember;
 }
 
 /** Options of {@link Login.loginUser}. */
@@ -60,12 +70,12 @@ export class LoginConfigError extends Error {
   }
 }
 
-const KNOWN = ['loginUrl', 'onRememberReuse', 'userVersion'];
+const KNOWN = ['loginUrl', 'onRememberReuse', 'userVersion', 'statelessRemember'];
 
 /** The options of a Login, checked: an unknown option, a bad URL or a non-function throws. */
 export function checkLoginOptions<User extends LoginUser>(
   options: LoginOptions<User>,
-): Required<Pick<LoginOptions<User>, 'loginUrl'>> & LoginOptions<User> {
+): Required<Pick<LoginOptions<User>, 'loginUrl' | 'statelessRemember'>> & LoginOptions<User> {
   for (const key of Object.keys(options)) {
     if (!KNOWN.includes(key)) {
       throw new LoginConfigError(`Login: unknown option "${key}" (known: ${KNOWN.join(', ')})`);
@@ -89,7 +99,13 @@ export function checkLoginOptions<User extends LoginUser>(
       );
     }
   }
-  return { ...options, loginUrl };
+  const { statelessRemember = 'accept' } = options;
+  if (statelessRemember !== 'accept' && statelessRemember !== 'refuse') {
+    throw new LoginConfigError(
+      `Login: statelessRemember must be 'accept' or 'refuse', got ${JSON.stringify(statelessRemember)}`,
+    );
+  }
+  return { ...options, loginUrl, statelessRemember };
 }
 
 /** `maxAge` of `Login.fresh`, checked: a number of seconds > 0, or `undefined`. */

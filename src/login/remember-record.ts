@@ -11,7 +11,8 @@
  *   token links it (`Session.linkRecord`), so ending that session ends this holder only, and the
  *   token with it: not a newer token of the same device, held by a newer session.
  *
- * Anything else found under these keys (a hostile or damaged record) reads as no record.
+ * Anything else found under these keys (a hostile or damaged record, days that `loginUser` would
+ * refuse) reads as no record.
  *
  * @internal
  */
@@ -52,7 +53,8 @@ export function readRecord(
 ): RememberRecord | undefined {
   const head = stored?.[RECORD_KEY] as Record<string, unknown> | null | undefined;
   if (head === null || typeof head !== 'object') return undefined;
-  if (!isUserId(head.user) || typeof head.days !== 'number') return undefined;
+  const days = validDays(head.days);
+  if (!isUserId(head.user) || days === undefined) return undefined;
   let gen = -1;
   const keys: string[] = [];
   for (const key of Object.keys(stored!)) {
@@ -68,7 +70,14 @@ export function readRecord(
   const { exp, at } = current;
   if (typeof exp !== 'number' || !Number.isFinite(exp)) return undefined;
   if (typeof at !== 'number' || !Number.isFinite(at)) return undefined;
-  return { user: head.user, days: head.days, gen, current: { exp, at }, keys };
+  return { user: head.user, days, gen, current: { exp, at }, keys };
+}
+
+/** A number of days as `remember` or the token may give it: a positive finite number, or `undefined`. */
+export function validDays(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 && value <= 3650
+    ? value
+    : undefined;
 }
 
 /** Whether the stored data of a holder record hold a token of remember record `rid`. */

@@ -6,7 +6,8 @@ import type { Request } from '../request.js';
 import type { Session, SessionDict } from '../session/index.js';
 import { FRESH_KEY, isUserId, type LoginData, USER_KEY } from './login-session.js';
 import type { Loader, LoginOptions, LoginUser } from './options.js';
-import { REMEMBER_COOKIE, type RememberMe, versionOf } from './remember.js';
+import { REMEMBER_COOKIE, type RememberMe } from './remember.js';
+import { versionOf } from './remember-token.js';
 import { sameVersion, type UserVersions, VERSION_KEY } from './user-version.js';
 
 /** What a Login restores with: its remember-me tokens, its user versions, its theft callback. */
@@ -46,7 +47,7 @@ export async function restoreFromCookie<User extends LoginUser>(
     }
     return undefined;
   }
-  await remember.cookie(session, req, outcome.token, outcome.days);
+  await remember.cookie(session, req, outcome.token, outcome.days, true);
   dict[USER_KEY] = outcome.userId;
   dict[FRESH_KEY] = false;
   if (parts.versions === undefined || version === undefined) delete dict[VERSION_KEY];

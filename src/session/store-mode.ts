@@ -149,6 +149,8 @@ export class StoreMode implements SessionMode {
       exp: rs.claims.exp,
       auth_time: rs.claims.auth_time,
     };
+    // From here on the request's session is the one written (`currentHandle` in a later hook).
+    rs.claims = claims;
     const token = ctx.encode(claims, ctx.requireRing().current);
     res.cookies.push(ctx.serializer(rs.req)(token, rs.maxAge()));
   }

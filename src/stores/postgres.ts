@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { ttlToMs } from '../internal/store-patch.js';
 import { decodeData, decodeValue, encodeSet, isStorableText } from './postgres-json.js';
@@ -110,9 +111,12 @@ export class PostgresStore implements SessionStore {
       throw new TypeError('PostgresStore: give either a `pool` or a `connectionString`, not both');
     }
     this.#sql = postgresSql(table);
-    // Prepared once per connection under these names; the table is part of them, so two stores
-    // on two tables sharing a pool never mix their statements.
-    const name = (statement: string) => `microdot:${table}:${statement}`;
+    // Prepared once per connection under these names; the table is part of them (as a digest:
+    // PostgreSQL cuts a name to 63 bytes, and tables of up to 97 characters that differ only at
+    // the end must stay apart), so two stores on two tables sharing a pool never mix their
+    // statements.
+    const tableDigest = createHash('sha256').update(table).digest('base64url').slice(0, 22);
+    const name = (statement: string) => `microdot:${tableDigest}:${statement}`;
     this.#names = {
       get: name('get'),
       replace: name('replace'),

@@ -70,6 +70,32 @@ for (const { name, make } of STORES) {
       });
     }
 
+    test('a login restored from a stolen remember cookie must enter the password to end sessions', async () => {
+      const { app, victim, token } = await setUp(make());
+      const thief = await http.client(app, { cookies: { _remember: token } });
+      assert.equal((await thief.get('/')).statusCode, 200);
+      const page = (await thief.get('/sessions')).text;
+      const handles = [...page.matchAll(/action="\/sessions\/([^"/]+)\/end"/g)].map((m) => m[1]!);
+      assert.equal(handles.length, 1, page);
+      for (const path of ['/sessions/others', `/sessions/${handles[0]}/end`]) {
+        const res = await thief.post(path);
+        assert.equal(res.statusCode, 302);
+        assert.equal(res.headers.location, `/login?next=${path}`);
+      }
+      assert.equal((await victim.get('/')).statusCode, 200, 'the victim was logged out');
+      // Asked again, the user types the password in, and is taken back to the sessions page.
+      const login = await thief.post(
+        '/login?next=/sessions/others',
+        form({ name: 'ana', password: 'correct horse' }),
+      );
+      assert.equal(login.headers.location, '/sessions/others');
+      const back = await thief.get('/sessions/others');
+      assert.equal(back.statusCode, 302);
+      assert.equal(back.headers.location, '/sessions');
+      assert.equal((await thief.post('/sessions/others')).headers.location, '/sessions');
+      assert.equal((await victim.get('/')).statusCode, 302);
+    });
+
     test('other devices and their remember cookies end; a device without one gets none', async () => {
       const { app, victim } = await setUp(make());
       const phone = await http.client(app);

@@ -26,6 +26,13 @@ storeContract(
   () => new PostgresStore({ connectionString: URL, table: `${schema}.contract` }),
 );
 
+// The longest names the store takes (48 characters a part): PostgreSQL cuts a prepared
+// statement's name to 63 bytes, so names built from the table must stay apart after that.
+storeContract(
+  'PostgresStore, longest table name',
+  () => new PostgresStore({ connectionString: URL, table: `${schema}.${'t'.repeat(48)}` }),
+);
+
 /** Rows of `table` in this file's schema. */
 async function rows(table: string): Promise<Record<string, unknown>[]> {
   return (await admin.query(`SELECT * FROM "${schema}"."${table}" ORDER BY id`)).rows;
@@ -154,6 +161,25 @@ describe('PostgresStore', () => {
     assert.deepEqual(await store.get(id), { a: 1 });
     await store.close();
     assert.equal((await pool.query('SELECT 1 AS one')).rows[0].one, 1);
+    await pool.end();
+  });
+
+  test('two stores whose long table names differ only at the end share one pool', async () => {
+    const pool = new pg.Pool({ connectionString: URL, max: 1 });
+    const [a, b] = ['a', 'b'].map(
+      (last) => new PostgresStore({ pool, table: `${schema}.${'x'.repeat(47)}${last}` }),
+    );
+    const id = newId();
+    await a.set(id, { set: { from: 'a' }, unset: [], replace: true }, { ttl: 30, userId: 'u' });
+    await b.set(id, { set: { from: 'b' }, unset: [], replace: true }, { ttl: 30, userId: 'u' });
+    assert.deepEqual(await a.get(id), { from: 'a' });
+    assert.deepEqual(await b.get(id), { from: 'b' });
+    assert.equal((await a.list('u')).length, 1);
+    assert.equal(await a.destroyOwned('u', id), true);
+    assert.equal(await b.get(id).then((data) => data?.from), 'b');
+    assert.equal(await b.destroyAll('u'), 1);
+    await a.close();
+    await b.close();
     await pool.end();
   });
 
