@@ -12,7 +12,7 @@ export function currentGen(stored: Record<string, unknown>): number {
 
 /**
  * Time passes for the remember record `token` names: its last renewal is made `seconds` older
- * (as the tests of remember-store.test.ts do), so the grace period for parallel requests is over.
+ * (shared by the remember tests), so the grace period for parallel requests is over.
  */
 export async function ageRotation(store: SessionStore, token: string, seconds: number) {
   const rid = payloadOf(token).rid as string;

@@ -6,46 +6,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { SessionStore } from '../../src/session/index.js';
 import { MODES } from '../helpers/clients.js';
-import { deferred } from '../helpers/deferred.js';
 import { testStores } from '../helpers/store-factories.js';
 import { loginApp, payloadOf } from './helpers.js';
+import { gatedOn } from './remember-helpers.js';
 
 const FACTORIES = testStores('remember-race', ['memory', 'sqlite', 'redis', 'postgres']).factories;
 
-/**
- * `store`, with a gate: once armed, the next `set` waits (before reaching the store) until
- * `release()`; `reached` resolves when it is waiting. Every other call goes straight through.
- */
-function gated(store: SessionStore) {
-  let armed = false;
-  const reached = deferred();
-  const gate = deferred();
-  const wrapper: SessionStore = {
-    get: (id) => store.get(id),
-    async set(id, patch, options) {
-      if (armed) {
-        armed = false;
-        reached.resolve();
-        await gate.promise;
-      }
-      return store.set(id, patch, options);
-    },
-    destroy: (id) => store.destroy(id),
-    touch: (id, ttl) => store.touch(id, ttl),
-    destroyAll: (userId) => store.destroyAll(userId),
-    list: (userId) => store.list(userId),
-    destroyOwned: (userId, id) => store.destroyOwned(userId, id),
-    clear: () => store.clear(),
-  };
-  return {
-    store: wrapper,
-    arm: () => {
-      armed = true;
-    },
-    reached: reached.promise,
-    release: gate.resolve,
-  };
-}
+/** `store`, with a gate on its next `set`, whatever it writes (remember-helpers.ts). */
+const gated = (store: SessionStore) => gatedOn(store, () => true);
 
 for (const [name, make] of FACTORIES) {
   for (const mode of MODES) {

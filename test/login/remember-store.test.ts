@@ -8,6 +8,7 @@ import { MemoryStore, type SessionStore } from '../../src/session/index.js';
 import { MODES } from '../helpers/clients.js';
 import { redisTestPrefix } from '../helpers/redis-prefix.js';
 import { cookieLine, loginApp, payloadOf } from './helpers.js';
+import { ageRotation, currentGen } from './remember-helpers.js';
 
 const redis = redisTestPrefix('microdot-login-test');
 
@@ -16,25 +17,6 @@ const STORES: { name: string; make: () => SessionStore }[] = [
   // A prefix per test (per store): user 1 of one test is not user 1 of the next.
   { name: 'redis', make: () => redis.store() },
 ];
-
-/** Moves the clock of remember records forward: pretend the last renewal happened `seconds` ago. */
-async function ageRotation(store: SessionStore, token: string, seconds: number) {
-  const rid = payloadOf(token).rid as string;
-  const stored = (await store.get(rid))!;
-  const key = `g${currentGen(stored)}`;
-  const generation = stored[key] as { exp: number; at: number };
-  await store.set(
-    rid,
-    { set: { [key]: { ...generation, at: generation.at - seconds } }, unset: [] },
-    { ttl: 3600 },
-  );
-}
-
-/** The current generation of a stored remember record: its highest generation key. */
-function currentGen(stored: Record<string, unknown>): number {
-  const gens = Object.keys(stored).flatMap((k) => (/^g\d+$/.test(k) ? [Number(k.slice(1))] : []));
-  return Math.max(...gens);
-}
 
 for (const { name, make } of STORES) {
   for (const mode of MODES) {
