@@ -4,7 +4,7 @@
 // can't answer" turned into StoreUnavailableError. Scripts go out by their SHA1.
 import type { RedisClientType } from 'redis';
 import { Deadlines } from './redis-deadlines.js';
-import { type RedisLink, unavailable, unavailableOrSame } from './redis-link.js';
+import { type RedisLink, readyWithin, unavailable, unavailableOrSame } from './redis-link.js';
 import { SCRIPTS, type ScriptName, SHAS } from './redis-scripts.js';
 
 /**
@@ -151,26 +151,15 @@ export class NodeRedisConnection implements RedisLink {
     }
     if (this.#down) throw unavailable('cannot connect', this.#lastError);
     // One wait (and one set of listeners) shared by every call made during the attempt.
-    this.#connecting ??= new Promise<void>((resolve, reject) => {
-      const done = (error?: unknown) => {
-        clearTimeout(timer);
-        client.off('ready', onReady);
-        client.off('error', done);
-        client.off('end', onEnd);
+    this.#connecting ??= readyWithin(
+      client,
+      'end',
+      () => new Error('client closed'),
+      this.#timeout,
+      () => {
         this.#connecting = undefined;
-        if (error === undefined) resolve();
-        else reject(unavailable('could not connect', error));
-      };
-      const onReady = () => done();
-      const onEnd = () => done(new Error('client closed'));
-      const timer = setTimeout(
-        () => done(new Error(`no connection after ${this.#timeout} ms`)),
-        this.#timeout,
-      );
-      client.on('ready', onReady);
-      client.on('error', done);
-      client.on('end', onEnd);
-    });
+      },
+    );
     await this.#connecting;
   }
 }

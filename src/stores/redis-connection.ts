@@ -3,7 +3,7 @@
 // answer" turned into StoreUnavailableError. Scripts go out by their SHA1.
 import { type Cluster, Redis } from 'ioredis';
 import { mapRejection } from '../internal/map-rejection.js';
-import { type RedisLink, unavailable, unavailableOrSame } from './redis-link.js';
+import { type RedisLink, readyWithin, unavailable, unavailableOrSame } from './redis-link.js';
 import { SCRIPTS, type ScriptName, SHAS } from './redis-scripts.js';
 
 /**
@@ -124,22 +124,15 @@ export class RedisConnection implements RedisLink {
       throw this.#unavailable(`connection is ${client.status}`);
     }
     // One wait (and one set of listeners) shared by every call made during the attempt.
-    this.#connecting ??= new Promise<void>((resolve, reject) => {
-      const done = (error?: unknown) => {
-        clearTimeout(timer);
-        client.off('ready', onReady).off('error', done).off('close', onClose);
+    this.#connecting ??= readyWithin(
+      client,
+      'close',
+      () => this.#lastError ?? new Error('connection closed'),
+      this.#timeout,
+      () => {
         this.#connecting = undefined;
-        if (error === undefined) resolve();
-        else reject(this.#unavailable('could not connect', error));
-      };
-      const onReady = () => done();
-      const onClose = () => done(this.#lastError ?? new Error('connection closed'));
-      const timer = setTimeout(
-        () => done(new Error(`no connection after ${this.#timeout} ms`)),
-        this.#timeout,
-      );
-      client.once('ready', onReady).once('error', done).once('close', onClose);
-    });
+      },
+    );
     await this.#connecting;
   }
 

@@ -50,3 +50,40 @@ export function unavailable(what: string, cause: unknown): StoreUnavailableError
     cause,
   });
 }
+
+/** The part of either client's event emitter that {@link readyWithin} uses. */
+interface Emitter {
+  on(event: string, listener: (error?: unknown) => void): unknown;
+  off(event: string, listener: (error?: unknown) => void): unknown;
+}
+
+/**
+ * Resolves at the client's next `ready`; rejects with a {@link StoreUnavailableError} at its next
+ * `error`, at `closeEvent` (with `closed()` as the cause), or after `timeout` ms. `settled` runs
+ * first, as soon as the attempt is over either way (so the caller stops sharing this wait).
+ */
+export function readyWithin(
+  client: Emitter,
+  closeEvent: string,
+  closed: () => unknown,
+  timeout: number,
+  settled: () => void,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const done = (error?: unknown) => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      client.off('error', done);
+      client.off(closeEvent, onClose);
+      settled();
+      if (error === undefined) resolve();
+      else reject(unavailable('could not connect', error));
+    };
+    const onReady = () => done();
+    const onClose = () => done(closed());
+    const timer = setTimeout(() => done(new Error(`no connection after ${timeout} ms`)), timeout);
+    client.on('ready', onReady);
+    client.on('error', done);
+    client.on(closeEvent, onClose);
+  });
+}
