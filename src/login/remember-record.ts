@@ -101,3 +101,18 @@ export function refOf(claims: Record<string, unknown>): Ref | undefined {
   if (typeof gen !== 'number' || !Number.isSafeInteger(gen) || gen < 0) return undefined;
   return { rid, gen, hid };
 }
+
+/**
+ * Whether generation `gen`, shown at `now` to a record whose current generation `current` was
+ * written at `at`, is a parallel request of the browser that renewed it: the generation just
+ * before, within `grace` seconds of the renewal. (Any other older generation is theft.)
+ */
+export function isParallel(
+  gen: number,
+  current: number,
+  at: number,
+  now: number,
+  grace: number,
+): boolean {
+  return gen === current - 1 && now - at <= grace;
+}

@@ -15,7 +15,7 @@
  */
 import type { SessionStore } from '../stores/store.js';
 import { isUserId, type UserId } from './login-session.js';
-import { readRecord } from './remember-record.js';
+import { isParallel, readRecord } from './remember-record.js';
 
 /** The data key of a marker. */
 const REPLACED_KEY = '_replaced';
@@ -63,6 +63,6 @@ export function replacedTheft(
   if (!Number.isSafeInteger(m.gen) || typeof m.at !== 'number' || !Number.isFinite(m.at))
     return false;
   const current = m.gen as number;
-  const parallel = gen === current - 1 && Math.floor(Date.now() / 1000) - m.at <= grace;
+  const parallel = isParallel(gen, current, m.at, Math.floor(Date.now() / 1000), grace);
   return gen < current && !parallel;
 }

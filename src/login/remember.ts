@@ -53,6 +53,7 @@ import {
   type Generation,
   genKey,
   holds,
+  isParallel,
   RECORD_KEY,
   readRecord,
   refOf,
@@ -149,7 +150,7 @@ export class RememberMe {
     const t = now();
     const current = record.gen;
     // A parallel request of the browser that renewed it gets the current generation.
-    const parallel = gen === current - 1 && t - record.current.at <= REUSE_GRACE;
+    const parallel = isParallel(gen, current, record.current.at, t, REUSE_GRACE);
     // An older generation: two parties held the token. A newer one: never one of this record's.
     if (gen !== current && !parallel)
       return gen < current ? { kind: 'theft', userId } : { kind: 'none' };
